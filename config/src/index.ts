@@ -1,0 +1,2 @@
+export { loadConfig, ConfigError, type AppConfig } from './load-config';
+export { settings, type SettingName } from './settings';

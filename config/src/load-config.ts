@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { settings, type SettingDefinition, type SettingName, type SettingValues } from './settings';
+
+export interface AppConfig {
+  readonly mode: 'demo' | 'production';
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicUrl: string;
+    readonly bodyLimitBytes: number;
+    readonly trustProxy: boolean;
+    readonly shutdownTimeoutMs: number;
+  };
+  readonly database: {
+    /** Undefined means: run the embedded PostgreSQL in `embeddedDataDir`. */
+    readonly url: string | undefined;
+    readonly embeddedDataDir: string;
+    readonly embeddedPort: number;
+    readonly poolMax: number;
+    readonly retryIntervalMs: number;
+  };
+  readonly dataDir: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly timeZone: string;
+  readonly demo: { readonly seed: boolean; readonly devLogin: boolean };
+}
+
+/** Thrown with one line per bad setting, each naming the setting and what it expects. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function readConfigFile(path: string, readFile: (path: string) => string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    throw new ConfigError([`HB_CONFIG_FILE: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ConfigError([`HB_CONFIG_FILE: ${path} is not valid JSON (expected an object of setting names to strings)`]);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError([`HB_CONFIG_FILE: ${path} must hold a JSON object of setting names to strings`]);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Reads every setting once. The environment wins over the file; the file may not hold secrets or unknown names
+ * (a typo in a setting name would otherwise be silently ignored).
+ */
+export function loadConfig(
+  env: Env,
+  options: { readFile?: (path: string) => string } = {},
+): AppConfig {
+  const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  const problems: string[] = [];
+  const fromFile: Record<string, unknown> = env.HB_CONFIG_FILE ? readConfigFile(env.HB_CONFIG_FILE, readFile) : {};
+
+  for (const [name, value] of Object.entries(fromFile)) {
+    const definition = (settings as Record<string, SettingDefinition<unknown>>)[name];
+    if (!definition) problems.push(`${name}: unknown setting in HB_CONFIG_FILE`);
+    else if (definition.secret) problems.push(`${name}: is a secret and may only come from the environment, not HB_CONFIG_FILE`);
+    else if (typeof value !== 'string') problems.push(`${name}: expected a string in HB_CONFIG_FILE, like the environment`);
+  }
+
+  const values: Record<string, unknown> = {};
+  for (const [name, definition] of Object.entries(settings) as [SettingName, SettingDefinition<unknown>][]) {
+    const fileValue = typeof fromFile[name] === 'string' && !definition.secret ? (fromFile[name] as string) : undefined;
+    const raw = env[name] !== undefined && env[name] !== '' ? env[name] : (fileValue ?? definition.default);
+    if (raw === undefined) {
+      values[name] = undefined;
+      continue;
+    }
+    const result = definition.schema.safeParse(raw.trim());
+    if (result.success) values[name] = result.data;
+    else problems.push(`${name}: expected ${definition.expected}${definition.secret ? '' : `, got ${JSON.stringify(raw)}`}`);
+  }
+
+  const v = values as SettingValues;
+  const devLoginAsked = env.HB_DEV_LOGIN ?? fromFile.HB_DEV_LOGIN;
+  if (problems.length === 0 && v.HB_MODE === 'production' && devLoginAsked !== undefined && v.HB_DEV_LOGIN) {
+    problems.push('HB_DEV_LOGIN: expected false when HB_MODE=production (the demo sign-in bypasses real identity)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = v.HB_DATA_DIR;
+  return {
+    mode: v.HB_MODE,
+    http: {
+      host: v.HB_HOST,
+      port: v.HB_PORT,
+      publicUrl: v.HB_PUBLIC_URL.replace(/\/+$/, ''),
+      bodyLimitBytes: v.HB_BODY_LIMIT_KB * 1024,
+      trustProxy: v.HB_TRUST_PROXY,
+      shutdownTimeoutMs: v.HB_SHUTDOWN_TIMEOUT_MS,
+    },
+    database: {
+      url: v.DATABASE_URL,
+      embeddedDataDir: `${dataDir.replace(/\/+$/, '')}/pg`,
+      embeddedPort: v.HB_EMBEDDED_PG_PORT,
+      poolMax: v.HB_DB_POOL_MAX,
+      retryIntervalMs: v.HB_DB_RETRY_INTERVAL_MS,
+    },
+    dataDir,
+    logLevel: v.HB_LOG_LEVEL,
+    timeZone: v.HB_TIME_ZONE,
+    demo: {
+      seed: v.HB_MODE === 'demo' && v.HB_DEMO_SEED,
+      devLogin: v.HB_MODE === 'demo' && v.HB_DEV_LOGIN,
+    },
+  };
+}

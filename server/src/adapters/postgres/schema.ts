@@ -1,0 +1,241 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Kysely's view of the tables in server/migrations. Keep in step with the SQL; the store tests catch drift. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Json = ColumnType<unknown, string, string>;
+
+export interface TenantTable {
+  id: Generated<string>;
+  name: string;
+  platform: 'wecom' | 'dingtalk';
+  corp_id: string;
+  time_zone: Generated<string>;
+  is_demo: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface DepartmentTable {
+  id: Generated<string>;
+  tenant_id: string;
+  name: string;
+  parent_id: string | null;
+  platform_department_id: string | null;
+  created_at: CreatedAt;
+}
+
+export interface EmployeeTable {
+  id: Generated<string>;
+  tenant_id: string;
+  department_id: string | null;
+  manager_id: string | null;
+  name: string;
+  title: string | null;
+  platform_user_id: string;
+  platform_union_id: string | null;
+  roles: ColumnType<string[], string[] | undefined, string[]>;
+  status: Generated<'active' | 'disabled' | 'left'>;
+  daily_interview_limit: number | null;
+  weekly_interview_limit: number | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface JobTable {
+  id: Generated<string>;
+  tenant_id: string;
+  department_id: string;
+  title: string;
+  description: Generated<string>;
+  location: Generated<string>;
+  headcount: Generated<number>;
+  status: Generated<'draft' | 'open' | 'closed'>;
+  hiring_manager_id: string | null;
+  owner_hr_id: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface CompetencyModelTable {
+  id: Generated<string>;
+  tenant_id: string;
+  job_id: string;
+  version: number;
+  note: Generated<string>;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface CompetencyTable {
+  id: Generated<string>;
+  tenant_id: string;
+  model_id: string;
+  position: number;
+  name: string;
+  description: Generated<string>;
+  weight: number;
+}
+
+export interface RubricLevelTable {
+  competency_id: string;
+  level: number;
+  label: string;
+  description: string;
+}
+
+export interface QuestionTable {
+  id: Generated<string>;
+  competency_id: string;
+  position: number;
+  text: string;
+  follow_ups: ColumnType<string[], string[] | undefined, string[]>;
+}
+
+export interface InterviewRoundTable {
+  id: Generated<string>;
+  tenant_id: string;
+  job_id: string;
+  position: number;
+  name: string;
+  duration_minutes: number;
+}
+
+export interface CandidateTable {
+  id: Generated<string>;
+  tenant_id: string;
+  name: string;
+  phone: string | null;
+  email: string | null;
+  source: Generated<string>;
+  time_zone: string | null;
+  resume_text: Generated<string>;
+  talent_pool: Generated<boolean>;
+  anonymised_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface ApplicationTable {
+  id: Generated<string>;
+  tenant_id: string;
+  candidate_id: string;
+  job_id: string;
+  stage: Generated<string>;
+  stage_changed_at: Timestamp;
+  decided_by: string | null;
+  decision_reason: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface ApplicationStageEventTable {
+  id: Generated<string>;
+  tenant_id: string;
+  application_id: string;
+  from_stage: string | null;
+  to_stage: string;
+  actor_id: string | null;
+  reason: string | null;
+  at: CreatedAt;
+}
+
+export interface RoomTable {
+  id: Generated<string>;
+  tenant_id: string;
+  name: string;
+  site: Generated<string>;
+  address: Generated<string>;
+  capacity: Generated<number>;
+}
+
+export interface InterviewTable {
+  id: Generated<string>;
+  tenant_id: string;
+  application_id: string;
+  round_id: string;
+  competency_model_id: string;
+  status: Generated<string>;
+  mode: Generated<'onsite' | 'video' | 'phone'>;
+  starts_at: Date | null;
+  ends_at: Date | null;
+  room_id: string | null;
+  location: Generated<string>;
+  meeting_url: string | null;
+  schedule_version: Generated<number>;
+  owner_hr_id: string | null;
+  cancel_reason: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface InterviewPanelistTable {
+  tenant_id: string;
+  interview_id: string;
+  employee_id: string;
+  role: Generated<'lead' | 'member' | 'shadow'>;
+  focus_competency_ids: ColumnType<string[], string[] | undefined, string[]>;
+}
+
+export interface BookingTable {
+  id: Generated<string>;
+  tenant_id: string;
+  interview_id: string;
+  employee_id: string | null;
+  room_id: string | null;
+  during: string;
+  kind: Generated<'booked' | 'held'>;
+  hold_expires_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export interface AuditEventTable {
+  id: Generated<string>;
+  tenant_id: string | null;
+  at: CreatedAt;
+  actor: string;
+  action: string;
+  object_type: string;
+  object_id: string | null;
+  reason: string | null;
+  request_id: string | null;
+  details: Json;
+}
+
+export interface RetentionPolicyTable {
+  tenant_id: string;
+  data_class: string;
+  retain_days: number;
+  updated_at: Timestamp;
+}
+
+export interface SessionTable {
+  token_hash: Buffer;
+  tenant_id: string;
+  employee_id: string;
+  created_at: CreatedAt;
+  last_seen_at: Timestamp;
+  expires_at: Date;
+  revoked_at: Date | null;
+}
+
+export interface Database {
+  tenants: TenantTable;
+  departments: DepartmentTable;
+  employees: EmployeeTable;
+  jobs: JobTable;
+  competency_models: CompetencyModelTable;
+  competencies: CompetencyTable;
+  rubric_levels: RubricLevelTable;
+  questions: QuestionTable;
+  interview_rounds: InterviewRoundTable;
+  candidates: CandidateTable;
+  applications: ApplicationTable;
+  application_stage_events: ApplicationStageEventTable;
+  rooms: RoomTable;
+  interviews: InterviewTable;
+  interview_panelists: InterviewPanelistTable;
+  bookings: BookingTable;
+  audit_events: AuditEventTable;
+  retention_policies: RetentionPolicyTable;
+  sessions: SessionTable;
+}

@@ -1,0 +1,26 @@
+import type { Clock } from '../ports/clock';
+import type { ApplicationStore } from './applications/application-store';
+import type { AuditStore } from './audit/audit-store';
+import type { CandidateStore } from './candidates/candidate-store';
+import type { DirectoryStore } from './directory/directory-store';
+import type { JobStore } from './jobs/job-store';
+import type { SessionStore } from './sessions/session-store';
+
+/** Every store a use case may need. The postgres adapter implements them; a transaction hands out a bound set. */
+export interface Stores {
+  readonly directory: DirectoryStore;
+  readonly jobs: JobStore;
+  readonly candidates: CandidateStore;
+  readonly applications: ApplicationStore;
+  readonly sessions: SessionStore;
+  readonly audit: AuditStore;
+}
+
+/** Runs `work` in one database transaction: all of its writes commit together or none do. */
+export type Transact = <T>(work: (stores: Stores) => Promise<T>) => Promise<T>;
+
+export interface FeatureContext {
+  readonly stores: Stores;
+  readonly transact: Transact;
+  readonly clock: Clock;
+}

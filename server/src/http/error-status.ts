@@ -1,0 +1,24 @@
+import type { ErrorCode } from '../domain/errors';
+
+/** The one place where stable error codes become HTTP statuses. */
+export const statusOf: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  INVALID_JSON: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PAYLOAD_TOO_LARGE: 413,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  INVALID_TRANSITION: 409,
+  JOB_NOT_OPEN: 409,
+  APPLICATION_EXISTS: 409,
+  BOOKING_CONFLICT: 409,
+  IMMUTABLE: 409,
+  INVALID_COMPETENCY_MODEL: 422,
+  RATE_LIMITED: 429,
+  DATABASE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+};

@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+import type { FeatureContext } from '../features/context';
+import type { Principal } from '../domain/principal';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface HandlerInput<P, Q, B, A extends Access> {
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  readonly principal: A extends 'session' ? Principal : undefined;
+  readonly requestId: string;
+  readonly features: FeatureContext;
+}
+
+/** `session`: a signed-in employee; `public`: anyone (health, metrics, the API description, sign-in). */
+export type Access = 'public' | 'session';
+
+/**
+ * A route is data: the contracts it accepts and returns, who may call it, and one use case to call. The same list
+ * mounts the routes, writes /openapi.json, and (later) drives the authorization matrix test.
+ */
+export interface RouteSpec<P = unknown, Q = unknown, B = unknown, R = unknown, A extends Access = Access> {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly summary: string;
+  readonly tag: string;
+  readonly access: A;
+  readonly params?: z.ZodType<P>;
+  readonly query?: z.ZodType<Q>;
+  readonly body?: z.ZodType<B>;
+  readonly response: z.ZodType<R>;
+  readonly status?: number;
+  /** Set when the route is only mounted in some configurations (e.g. the demo sign-in). */
+  readonly enabled?: (options: { devLogin: boolean }) => boolean;
+  readonly handler: (input: HandlerInput<P, Q, B, A>) => Promise<R>;
+}
+
+export function route<P = undefined, Q = undefined, B = undefined, R = unknown, A extends Access = 'session'>(
+  spec: RouteSpec<P, Q, B, R, A>,
+): RouteSpec {
+  return spec as unknown as RouteSpec;
+}

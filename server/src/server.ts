@@ -1,0 +1,207 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AppConfig } from '@hirebridge/config';
+import { connectDatabase, type DatabaseHandle } from './adapters/postgres/database';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './adapters/postgres/embedded-postgres';
+import { migrateToLatest } from './adapters/postgres/migrator';
+import { isConnectionError } from './adapters/postgres/pg-errors';
+import { postgresStores, postgresTransact, postgresTransactWithDemo } from './adapters/postgres/stores';
+import type { FeatureContext } from './features/context';
+import { seedDemoCompany } from './features/demo';
+import { createApp, type HireBridgeApp } from './http/create-app';
+import { createLogger, type Logger } from './observability/logger';
+import { systemClock, type Clock } from './ports/clock';
+
+export interface RunningHireBridge {
+  readonly url: string;
+  readonly app: HireBridgeApp;
+  readonly log: Logger;
+  readonly embedded: EmbeddedPostgres | undefined;
+  /** Resolves once migrations are applied (and the demo seeded, if asked), however long the database takes. */
+  readonly ready: Promise<void>;
+  /** Graceful: stop accepting, finish in-flight requests, stop timers, close the database. Safe to call twice. */
+  stop(reason?: string): Promise<void>;
+}
+
+/**
+ * Keeps trying the database without crashing: migrations run once it answers, and each change between reachable
+ * and unreachable is logged exactly once.
+ */
+class DatabaseSupervisor {
+  state: 'unknown' | 'up' | 'down' = 'unknown';
+  migrated = false;
+  draining = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  readonly ready: Promise<void>;
+  private resolveReady!: () => void;
+
+  constructor(
+    private readonly database: DatabaseHandle,
+    private readonly log: Logger,
+    private readonly retryIntervalMs: number,
+    private readonly onFirstConnect: () => Promise<void>,
+    private readonly where: string,
+  ) {
+    this.ready = new Promise((resolve) => {
+      this.resolveReady = resolve;
+    });
+  }
+
+  private mark(state: 'up' | 'down', error?: unknown) {
+    if (state === this.state) return;
+    const previous = this.state;
+    this.state = state;
+    if (state === 'down') {
+      const reason = (error as NodeJS.ErrnoException)?.code ?? (error as Error)?.message ?? String(error);
+      this.log.error(`database unreachable at ${this.where} (${reason}); retrying every ${this.retryIntervalMs} ms, /readyz answers 503`);
+    } else if (previous === 'down') {
+      this.log.info(`database reachable again at ${this.where}`);
+    }
+  }
+
+  async check(): Promise<'up' | 'down'> {
+    try {
+      await this.database.ping(2000);
+      this.mark('up');
+    } catch (error) {
+      this.mark('down', error);
+    }
+    return this.state === 'up' ? 'up' : 'down';
+  }
+
+  start() {
+    const tick = async () => {
+      if (this.stopped) return;
+      if (!this.migrated) {
+        try {
+          const applied = await migrateToLatest(this.database.db as never);
+          if (applied.length) this.log.info({ applied }, 'database migrations applied');
+          this.mark('up');
+          await this.onFirstConnect();
+          this.migrated = true;
+          this.resolveReady();
+        } catch (error) {
+          if (isConnectionError(error)) this.mark('down', error);
+          else {
+            // A failing migration or seed is a bug or a broken database, not an outage: say it loudly, keep retrying.
+            this.log.error({ err: error }, `database start-up work failed; retrying in ${this.retryIntervalMs} ms`);
+          }
+        }
+      } else {
+        await this.check();
+      }
+      if (!this.stopped) this.timer = setTimeout(tick, this.migrated ? Math.max(this.retryIntervalMs, 5000) : this.retryIntervalMs);
+    };
+    void tick();
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+}
+
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+export async function startHireBridge(
+  config: AppConfig,
+  options: { clock?: Clock; log?: Logger; version?: string } = {},
+): Promise<RunningHireBridge> {
+  const log = options.log ?? createLogger({ level: config.logLevel });
+  const clock = options.clock ?? systemClock;
+
+  let embedded: EmbeddedPostgres | undefined;
+  let url = config.database.url;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.database.embeddedDataDir, port: config.database.embeddedPort, log });
+    url = embedded.url;
+    log.info({ dataDir: embedded.dataDir, port: embedded.port, initialised: embedded.initialised }, 'embedded PostgreSQL running');
+  }
+
+  const database = connectDatabase({ url, poolMax: config.database.poolMax, log });
+  const features: FeatureContext = { stores: postgresStores(database.db), transact: postgresTransact(database.db), clock };
+
+  const supervisor = new DatabaseSupervisor(
+    database,
+    log,
+    config.database.retryIntervalMs,
+    async () => {
+      if (!config.demo.seed) return;
+      const result = await seedDemoCompany(features, postgresTransactWithDemo(database.db));
+      if (result.seeded) log.info({ tenantId: result.tenantId }, 'loaded the demo company 星河科技（演示） into the empty database');
+    },
+    embedded ? `embedded ${embedded.dataDir}` : describeUrl(url),
+  );
+
+  const app = createApp({
+    features,
+    log,
+    devLogin: config.demo.devLogin,
+    http: { bodyLimitBytes: config.http.bodyLimitBytes, trustProxy: config.http.trustProxy },
+    version: options.version,
+    readiness: {
+      check: async () => ({
+        database: supervisor.migrated ? await supervisor.check() : supervisor.state === 'up' ? 'up' : 'down',
+        migrations: supervisor.migrated ? 'applied' : 'pending',
+        draining: supervisor.draining,
+      }),
+    },
+  });
+
+  const server: Server = createServer(app.callback());
+  server.keepAliveTimeout = 5000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.http.port, config.http.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await database.close();
+    await embedded?.stop();
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'EADDRINUSE'
+        ? `HB_PORT: port ${config.http.port} on ${config.http.host} is already in use; stop the other server or choose another port`
+        : `cannot listen on ${config.http.host}:${config.http.port}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  const address = server.address() as AddressInfo;
+  const serverUrl = `http://${address.address}:${address.port}`;
+  supervisor.start();
+  log.info({ url: serverUrl, mode: config.mode }, `HireBridge listening on ${serverUrl}`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason = 'stop requested') => {
+    stopping ??= (async () => {
+      log.info({ reason }, 'shutting down: no new connections, finishing in-flight requests');
+      supervisor.draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = setTimeout(() => {
+        log.warn('in-flight requests did not finish in time; closing their connections');
+        server.closeAllConnections();
+      }, config.http.shutdownTimeoutMs);
+      await closed;
+      clearTimeout(deadline);
+      supervisor.stop();
+      await database.close();
+      await embedded?.stop();
+      log.info('shutdown complete');
+    })();
+    return stopping;
+  };
+
+  return { url: serverUrl, app, log, embedded, ready: supervisor.ready, stop };
+}
