@@ -69,6 +69,7 @@ export function loadConfig(
   for (const [name, value] of Object.entries(fromFile)) {
     const definition = (settings as Record<string, SettingDefinition<unknown>>)[name];
     if (!definition) problems.push(`${name}: unknown setting in HB_CONFIG_FILE`);
+    else if (name === 'HB_CONFIG_FILE') problems.push(`${name}: cannot name another file from inside HB_CONFIG_FILE`);
     else if (definition.secret) problems.push(`${name}: is a secret and may only come from the environment, not HB_CONFIG_FILE`);
     else if (typeof value !== 'string') problems.push(`${name}: expected a string in HB_CONFIG_FILE, like the environment`);
   }

@@ -42,6 +42,12 @@ const postgresUrl = z
   .refine((value) => /^postgres(ql)?:\/\//.test(value));
 
 export const settings = {
+  HB_CONFIG_FILE: setting({
+    schema: z.string().min(1),
+    expected: 'a path to a JSON file of setting names to string values',
+    description:
+      'Optional JSON file with non-secret settings, e.g. {"HB_PORT": "8080"}. The environment wins over the file.',
+  }),
   HB_MODE: setting({
     schema: z.enum(['demo', 'production']),
     expected: '"demo" or "production"',
@@ -143,7 +149,7 @@ export const settings = {
 } as const;
 
 export type SettingName = keyof typeof settings;
-/** Parsed values. Every setting but DATABASE_URL has a default, so only it can be undefined. */
+/** Parsed values. Every setting but DATABASE_URL and HB_CONFIG_FILE has a default, so only they can be undefined. */
 export type SettingValues = {
   [K in SettingName]: (typeof settings)[K] extends SettingDefinition<infer T> ? T : never;
-} & { DATABASE_URL: string | undefined };
+} & { DATABASE_URL: string | undefined; HB_CONFIG_FILE: string | undefined };

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './load-config';
+import { settings } from './settings';
+import { renderExample } from './write-example';
+
+const problemsOf = (env: Record<string, string>, files: Record<string, string> = {}) => {
+  try {
+    loadConfig(env, { readFile: (path) => files[path] ?? (() => { throw Object.assign(new Error('no file'), { code: 'ENOENT' }); })() });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe('configuration', () => {
+  it('starts in demo mode with embedded PostgreSQL when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.mode).toBe('demo');
+    expect(config.database.url).toBeUndefined();
+    expect(config.database.embeddedDataDir).toBe('./data/pg');
+    expect(config.http).toMatchObject({ host: '127.0.0.1', port: 3000, bodyLimitBytes: 256 * 1024 });
+    expect(config.timeZone).toBe('Asia/Shanghai');
+    expect(config.demo).toEqual({ seed: true, devLogin: true });
+  });
+
+  it('reads typed values from the environment', () => {
+    const config = loadConfig({
+      HB_PORT: '8080',
+      HB_BODY_LIMIT_KB: '64',
+      DATABASE_URL: 'postgres://app:pw@db.internal:5432/hire',
+      HB_TRUST_PROXY: 'yes',
+      HB_TIME_ZONE: 'Europe/Berlin',
+      HB_DATA_DIR: '/var/lib/hirebridge/',
+    });
+    expect(config.http.port).toBe(8080);
+    expect(config.http.bodyLimitBytes).toBe(64 * 1024);
+    expect(config.http.trustProxy).toBe(true);
+    expect(config.database.url).toBe('postgres://app:pw@db.internal:5432/hire');
+    expect(config.database.embeddedDataDir).toBe('/var/lib/hirebridge/pg');
+    expect(config.timeZone).toBe('Europe/Berlin');
+  });
+
+  it('names every bad setting on its own line and says what it expects', () => {
+    const problems = problemsOf({ HB_PORT: 'abc', HB_MODE: 'staging', HB_TIME_ZONE: 'Mars/Olympus', HB_BODY_LIMIT_KB: '0' });
+    expect(problems).toHaveLength(4);
+    expect(problems).toContain('HB_PORT: expected an integer from 0 to 65535 (0 picks a free port), got "abc"');
+    expect(problems.find((p) => p.startsWith('HB_MODE:'))).toMatch(/"demo" or "production"/);
+    expect(problems.find((p) => p.startsWith('HB_TIME_ZONE:'))).toMatch(/IANA time zone/);
+    expect(problems.find((p) => p.startsWith('HB_BODY_LIMIT_KB:'))).toMatch(/from 1 to 10240/);
+    const error = (() => {
+      try {
+        loadConfig({ HB_PORT: 'abc' });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error?.message.split('\n')).toEqual(['Invalid configuration:', '  HB_PORT: expected an integer from 0 to 65535 (0 picks a free port), got "abc"']);
+  });
+
+  it('never echoes a secret value back', () => {
+    const problems = problemsOf({ DATABASE_URL: 'mysql://root:hunter2@db/x' });
+    expect(problems).toEqual(['DATABASE_URL: expected a postgres:// or postgresql:// connection URL']);
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it('reads non-secret settings from HB_CONFIG_FILE, with the environment winning', () => {
+    const config = loadConfig(
+      { HB_CONFIG_FILE: '/etc/hb.json', HB_PORT: '9000' },
+      { readFile: () => JSON.stringify({ HB_PORT: '8000', HB_LOG_LEVEL: 'warn' }) },
+    );
+    expect(config.http.port).toBe(9000);
+    expect(config.logLevel).toBe('warn');
+  });
+
+  it('refuses secrets, unknown names and non-strings in HB_CONFIG_FILE', () => {
+    const problems = problemsOf(
+      { HB_CONFIG_FILE: '/etc/hb.json' },
+      { '/etc/hb.json': JSON.stringify({ DATABASE_URL: 'postgres://a:b@c/d', HB_PROT: '1', HB_PORT: 8080 }) },
+    );
+    expect(problems).toEqual([
+      'DATABASE_URL: is a secret and may only come from the environment, not HB_CONFIG_FILE',
+      'HB_PROT: unknown setting in HB_CONFIG_FILE',
+      'HB_PORT: expected a string in HB_CONFIG_FILE, like the environment',
+    ]);
+  });
+
+  it('says clearly when HB_CONFIG_FILE is missing or not JSON', () => {
+    expect(problemsOf({ HB_CONFIG_FILE: '/nope.json' })).toEqual(['HB_CONFIG_FILE: cannot read /nope.json (ENOENT)']);
+    expect(problemsOf({ HB_CONFIG_FILE: '/bad.json' }, { '/bad.json': '{port: 1' })[0]).toMatch(/^HB_CONFIG_FILE: \/bad.json is not valid JSON/);
+  });
+
+  it('refuses the demo sign-in in production and turns demo features off there', () => {
+    expect(problemsOf({ HB_MODE: 'production', HB_DEV_LOGIN: 'true' })).toEqual([
+      'HB_DEV_LOGIN: expected false when HB_MODE=production (the demo sign-in bypasses real identity)',
+    ]);
+    const config = loadConfig({ HB_MODE: 'production', DATABASE_URL: 'postgres://db/hire' });
+    expect(config.demo).toEqual({ seed: false, devLogin: false });
+  });
+
+  it('keeps config/hirebridge.example.env in step with the schema', () => {
+    const example = readFileSync(new URL('../hirebridge.example.env', import.meta.url), 'utf8');
+    expect(example).toBe(renderExample());
+    for (const name of Object.keys(settings)) expect(example).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
+  });
+});
