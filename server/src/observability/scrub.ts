@@ -9,7 +9,8 @@ const patterns: [RegExp, (match: string, ...groups: string[]) => string][] = [
   // Resident identity card numbers: 17 digits and a check character.
   [/(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g, () => '[id-number]'],
   // Mainland mobile numbers, with or without +86: keep the first three and last four digits, as the UI does.
-  [/(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)\d{4}(\d{4})(?!\d)/g, (_m, head: string, tail: string) => `${head}****${tail}`],
+  // Written with or without separators (138 1234 5678, 138-1234-5678).
+  [/(?<![\d-])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?\d{4}[- ]?(\d{4})(?![\d-])/g, (_m, head: string, tail: string) => `${head}****${tail}`],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, (_m, scheme: string) => `${scheme} [redacted]`],
   [/([?&;\s"'](?:access_token|token|secret|corpsecret|appsecret|password|key|sign|signature|msg_signature|echostr)=)[^&\s"']+/gi, (_m, name: string) => `${name}[redacted]`],
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^:/\s@]+:)[^@\s/]+@/gi, (_m, prefix: string) => `${prefix}[redacted]@`],
