@@ -39,3 +39,6 @@ export const Me = z
 
 export const DevSessionRequest = z.object({ employeeId: Id });
 export const DevSession = z.object({ token: z.string(), expiresAt: z.string() });
+export const DemoEmployees = z.object({
+  items: z.array(z.object({ id: Id, name: z.string(), title: z.string().nullable(), roles: z.array(Role), tenantName: z.string() })),
+});

@@ -144,6 +144,44 @@ CREATE TRIGGER rubric_levels_immutable BEFORE UPDATE OR DELETE ON rubric_levels
 CREATE TRIGGER questions_immutable BEFORE UPDATE OR DELETE ON questions
   FOR EACH ROW EXECUTE FUNCTION hb_refuse_change('immutable');
 
+-- Adding to a model is an edit too. The models created by the current transaction are noted in a transaction-local
+-- setting; a competency, rubric level or question may only join one of those, never a model committed earlier.
+-- (Completeness alone would not catch a new question added to a published model.)
+CREATE FUNCTION hb_note_new_competency_model() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('hirebridge.new_competency_models',
+    coalesce(current_setting('hirebridge.new_competency_models', true), '') || ' ' || NEW.id::text, true);
+  RETURN NULL;
+END;
+$$;
+CREATE TRIGGER competency_models_note_new AFTER INSERT ON competency_models
+  FOR EACH ROW EXECUTE FUNCTION hb_note_new_competency_model();
+
+CREATE FUNCTION hb_refuse_addition_to_published_model() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  model uuid;
+BEGIN
+  IF TG_TABLE_NAME = 'competencies' THEN
+    model := NEW.model_id;
+  ELSE
+    SELECT model_id INTO model FROM competencies WHERE id = NEW.competency_id;
+  END IF;
+  -- An unknown parent is left to the foreign key.
+  IF model IS NOT NULL
+     AND strpos(coalesce(current_setting('hirebridge.new_competency_models', true), ''), model::text) = 0 THEN
+    RAISE EXCEPTION 'competency model % is published and immutable: % insert refused', model, TG_TABLE_NAME
+      USING ERRCODE = 'HB001', HINT = 'Publish a new version instead.';
+  END IF;
+  RETURN NEW;
+END;
+$$;
+CREATE TRIGGER competencies_only_in_new_model BEFORE INSERT ON competencies
+  FOR EACH ROW EXECUTE FUNCTION hb_refuse_addition_to_published_model();
+CREATE TRIGGER rubric_levels_only_in_new_model BEFORE INSERT ON rubric_levels
+  FOR EACH ROW EXECUTE FUNCTION hb_refuse_addition_to_published_model();
+CREATE TRIGGER questions_only_in_new_model BEFORE INSERT ON questions
+  FOR EACH ROW EXECUTE FUNCTION hb_refuse_addition_to_published_model();
+
 CREATE FUNCTION hb_check_competency_model(model uuid) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   competency_count integer;
@@ -242,9 +280,11 @@ CREATE UNIQUE INDEX applications_one_live_per_job ON applications (candidate_id,
 CREATE INDEX applications_listing_idx ON applications (tenant_id, created_at DESC, id DESC);
 CREATE INDEX applications_job_idx ON applications (tenant_id, job_id, stage);
 
+-- FOR SHARE: a concurrent close holds the job row; waiting for it and reading the committed status keeps an
+-- application from slipping into a job closed at the same moment.
 CREATE FUNCTION hb_application_needs_open_job() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF (SELECT status FROM jobs WHERE id = NEW.job_id) IS DISTINCT FROM 'open' THEN
+  IF (SELECT status FROM jobs WHERE id = NEW.job_id FOR SHARE) IS DISTINCT FROM 'open' THEN
     RAISE EXCEPTION 'job % is not open for applications', NEW.job_id USING ERRCODE = 'HB003';
   END IF;
   RETURN NEW;
@@ -280,7 +320,10 @@ CREATE TABLE rooms (
   UNIQUE (tenant_id, name)
 );
 
--- Interviews pin the competency-model version they are run against. One live interview per application and round.
+-- Interviews pin the competency-model version they are run against. One live interview per application and round:
+-- a cancelled, declined or no-show interview frees the round for a new attempt; a completed one does not.
+-- A video interview needs its meeting link once it has a fixed time; while slots are only offered (or were declined
+-- before one was chosen) the meeting usually cannot exist yet, since meeting services need the time to create it.
 CREATE TABLE interviews (
   id                  uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   tenant_id           uuid NOT NULL,
@@ -310,10 +353,10 @@ CREATE TABLE interviews (
   CHECK ((starts_at IS NULL) = (ends_at IS NULL)),
   CHECK (ends_at > starts_at),
   CHECK (status IN ('draft', 'awaiting_candidate', 'cancelled', 'declined') OR starts_at IS NOT NULL),
-  CHECK (mode <> 'video' OR meeting_url IS NOT NULL OR status IN ('draft', 'cancelled'))
+  CHECK (mode <> 'video' OR meeting_url IS NOT NULL OR status IN ('draft', 'awaiting_candidate', 'cancelled', 'declined'))
 );
 CREATE UNIQUE INDEX interviews_one_live_per_round ON interviews (application_id, round_id)
-  WHERE status NOT IN ('cancelled', 'declined');
+  WHERE status NOT IN ('cancelled', 'declined', 'no_show');
 CREATE INDEX interviews_starts_idx ON interviews (tenant_id, starts_at);
 
 CREATE TABLE interview_panelists (
@@ -439,15 +482,37 @@ CREATE TABLE scorecards (
   CHECK (status = 'draft' OR (recommendation IS NOT NULL AND submitted_at IS NOT NULL))
 );
 
+-- A rating is given against a competency of the very model version the interview pinned (the trigger), which also
+-- keeps it inside the tenant; the composite keys say the same for the tenant directly.
 CREATE TABLE scorecard_ratings (
-  scorecard_id          uuid NOT NULL REFERENCES scorecards (id) ON DELETE CASCADE,
-  competency_id         uuid NOT NULL REFERENCES competencies (id),
+  tenant_id             uuid NOT NULL,
+  scorecard_id          uuid NOT NULL,
+  competency_id         uuid NOT NULL,
   level                 integer NOT NULL CHECK (level BETWEEN 1 AND 4),
   note                  text NOT NULL DEFAULT '',
   evidence_segment_ids  uuid[] NOT NULL DEFAULT '{}',
   PRIMARY KEY (scorecard_id, competency_id),
+  FOREIGN KEY (tenant_id, scorecard_id) REFERENCES scorecards (tenant_id, id) ON DELETE CASCADE,
+  FOREIGN KEY (tenant_id, competency_id) REFERENCES competencies (tenant_id, id),
   CHECK (length(btrim(note)) > 0 OR cardinality(evidence_segment_ids) > 0)
 );
+
+CREATE FUNCTION hb_rating_in_pinned_model() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (
+    SELECT 1 FROM scorecards s
+      JOIN interviews i ON i.id = s.interview_id
+      JOIN competencies c ON c.model_id = i.competency_model_id
+      WHERE s.id = NEW.scorecard_id AND c.id = NEW.competency_id
+  ) THEN
+    RAISE EXCEPTION 'competency % is not part of the competency model of the interview', NEW.competency_id
+      USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'scorecard_ratings_competency_in_model';
+  END IF;
+  RETURN NEW;
+END;
+$$;
+CREATE TRIGGER scorecard_ratings_competency_in_model BEFORE INSERT OR UPDATE ON scorecard_ratings
+  FOR EACH ROW EXECUTE FUNCTION hb_rating_in_pinned_model();
 
 CREATE TABLE scorecard_revisions (
   scorecard_id uuid NOT NULL REFERENCES scorecards (id) ON DELETE CASCADE,
@@ -470,6 +535,7 @@ CREATE TABLE transcript_segments (
   question_id  uuid REFERENCES questions (id),
   starred      boolean NOT NULL DEFAULT false,
   created_at   timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (tenant_id, id),
   UNIQUE (interview_id, seq),
   FOREIGN KEY (tenant_id, interview_id) REFERENCES interviews (tenant_id, id) ON DELETE CASCADE,
   CHECK (ended_ms >= started_ms)
@@ -477,11 +543,14 @@ CREATE TABLE transcript_segments (
 
 CREATE TABLE transcript_corrections (
   id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  segment_id    uuid NOT NULL REFERENCES transcript_segments (id) ON DELETE CASCADE,
+  tenant_id     uuid NOT NULL,
+  segment_id    uuid NOT NULL,
   previous_text text NOT NULL,
   new_text      text NOT NULL,
-  corrected_by  uuid NOT NULL REFERENCES employees (id),
-  corrected_at  timestamptz NOT NULL DEFAULT now()
+  corrected_by  uuid NOT NULL,
+  corrected_at  timestamptz NOT NULL DEFAULT now(),
+  FOREIGN KEY (tenant_id, segment_id) REFERENCES transcript_segments (tenant_id, id) ON DELETE CASCADE,
+  FOREIGN KEY (tenant_id, corrected_by) REFERENCES employees (tenant_id, id)
 );
 CREATE TRIGGER transcript_corrections_append_only BEFORE UPDATE OR DELETE ON transcript_corrections
   FOR EACH ROW EXECUTE FUNCTION hb_refuse_change('append-only');
@@ -533,8 +602,25 @@ CREATE TABLE audit_events (
   details     jsonb NOT NULL DEFAULT '{}'
 );
 CREATE INDEX audit_events_tenant_idx ON audit_events (tenant_id, at);
+
+-- The one change an audit event accepts: ON DELETE SET NULL when its tenant is deleted (the trail outlives the
+-- tenant). Anything else, including detaching an event from a tenant that still exists, is refused.
+CREATE FUNCTION hb_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND OLD.tenant_id IS NOT NULL AND NEW.tenant_id IS NULL
+     AND to_jsonb(NEW) - 'tenant_id' = to_jsonb(OLD) - 'tenant_id'
+     AND NOT EXISTS (SELECT 1 FROM tenants WHERE id = OLD.tenant_id) THEN
+    RETURN NEW;
+  END IF;
+  IF TG_OP = 'DELETE' AND hb_purge_allowed() THEN
+    RETURN OLD;
+  END IF;
+  RAISE EXCEPTION 'audit_events is append-only: % refused', lower(TG_OP)
+    USING ERRCODE = 'HB001', HINT = 'Write a new event instead.';
+END;
+$$;
 CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
-  FOR EACH ROW EXECUTE FUNCTION hb_refuse_change('append-only');
+  FOR EACH ROW EXECUTE FUNCTION hb_audit_append_only();
 
 CREATE TABLE retention_policies (
   tenant_id  uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,

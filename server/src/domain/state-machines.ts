@@ -9,11 +9,13 @@ function machine<S extends string>(transitions: { readonly [K in S]: readonly No
   return {
     states,
     transitions,
+    // `from` usually comes from a stored row and `to` from a request: a name that is not a state of this machine
+    // (including inherited keys such as "constructor") is refused, never looked up on the prototype.
     canMove(from: S, to: S): boolean {
-      return transitions[from].includes(to);
+      return Object.hasOwn(transitions, from) && Object.hasOwn(transitions, to) && transitions[from].includes(to);
     },
     isTerminal(state: S): boolean {
-      return transitions[state].length === 0;
+      return Object.hasOwn(transitions, state) && transitions[state].length === 0;
     },
   };
 }

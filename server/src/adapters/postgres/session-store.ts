@@ -40,6 +40,18 @@ export function postgresSessionStore(db: Db): SessionStore {
     async touchSession(tokenHash, now) {
       await db.updateTable('sessions').set({ last_seen_at: now }).where('token_hash', '=', tokenHash).execute();
     },
+    async listDemoEmployees() {
+      const rows = await db
+        .selectFrom('employees')
+        .innerJoin('tenants', 'tenants.id', 'employees.tenant_id')
+        .select(['employees.id', 'employees.name', 'employees.title', 'employees.roles', 'tenants.name as tenant_name'])
+        .where('tenants.is_demo', '=', true)
+        .where('employees.status', '=', 'active')
+        .orderBy('tenants.created_at')
+        .orderBy('employees.created_at')
+        .execute();
+      return rows.map((r) => ({ id: r.id, name: r.name, title: r.title, roles: r.roles as Role[], tenantName: r.tenant_name }));
+    },
     async findEmployeeTenant(employeeId) {
       const row = await db
         .selectFrom('employees')

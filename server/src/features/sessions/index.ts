@@ -25,6 +25,10 @@ export async function createDemoSession(ctx: FeatureContext, employeeId: string)
   return { token, expiresAt: expiresAt.toISOString() };
 }
 
+export async function listDemoEmployees(ctx: FeatureContext) {
+  return ctx.stores.sessions.listDemoEmployees();
+}
+
 /** Resolves a bearer token to its principal, or UNAUTHENTICATED without saying which part was wrong. */
 export async function authenticate(ctx: FeatureContext, token: string): Promise<Principal> {
   if (token.length < 20 || token.length > 200) throw unauthenticated();

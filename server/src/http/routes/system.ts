@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DevSession, DevSessionRequest, Health, Readiness } from '../../../contracts';
+import { DemoEmployees, DevSession, DevSessionRequest, Health, Readiness } from '../../../contracts';
 import * as sessions from '../../features/sessions';
 import { route } from '../route';
 
@@ -31,6 +31,12 @@ export const systemRoutes = (probe: ReadinessProbe, metricsText: () => Promise<s
     method: 'get', path: '/openapi.json', summary: 'OpenAPI 3.1 描述 This API, described', tag: 'system', access: 'public',
     response: z.unknown(),
     handler: async () => openApi(),
+  }),
+  route({
+    method: 'get', path: '/api/dev/employees', summary: '可登录的演示员工（仅演示模式）Demo employees to sign in as (demo mode only)', tag: 'system', access: 'public',
+    response: DemoEmployees,
+    enabled: ({ devLogin }) => devLogin,
+    handler: async ({ features }) => ({ items: await sessions.listDemoEmployees(features) }),
   }),
   route({
     method: 'post', path: '/api/dev/sessions', summary: '演示登录（仅演示模式）Demo sign-in (demo mode only)', tag: 'system', access: 'public',
