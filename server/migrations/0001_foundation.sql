@@ -162,7 +162,7 @@ DECLARE
   model uuid;
 BEGIN
   IF TG_TABLE_NAME = 'competencies' THEN
-    model := NEW.model_id;
+    SELECT id INTO model FROM competency_models WHERE id = NEW.model_id;
   ELSE
     SELECT model_id INTO model FROM competencies WHERE id = NEW.competency_id;
   END IF;
