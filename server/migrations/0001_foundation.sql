@@ -359,6 +359,29 @@ CREATE UNIQUE INDEX interviews_one_live_per_round ON interviews (application_id,
   WHERE status NOT IN ('cancelled', 'declined', 'no_show');
 CREATE INDEX interviews_starts_idx ON interviews (tenant_id, starts_at);
 
+-- An interview's round and competency-model version must both belong to the job its application is for; otherwise
+-- a kit or scorecard could silently use another job's competencies.
+CREATE FUNCTION hb_interview_matches_job() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  application_job uuid;
+BEGIN
+  -- Unknown or other-tenant ids are left to the foreign keys, which report them as such.
+  SELECT job_id INTO application_job FROM applications WHERE id = NEW.application_id AND tenant_id = NEW.tenant_id;
+  IF application_job IS NULL THEN
+    RETURN NEW;
+  END IF;
+  IF EXISTS (SELECT 1 FROM interview_rounds WHERE id = NEW.round_id AND tenant_id = NEW.tenant_id AND job_id <> application_job)
+     OR EXISTS (SELECT 1 FROM competency_models
+                 WHERE id = NEW.competency_model_id AND tenant_id = NEW.tenant_id AND job_id <> application_job) THEN
+    RAISE EXCEPTION 'interview round and competency model must belong to job %', application_job
+      USING ERRCODE = '23503', CONSTRAINT = 'interviews_match_application_job';
+  END IF;
+  RETURN NEW;
+END;
+$$;
+CREATE TRIGGER interviews_match_application_job BEFORE INSERT OR UPDATE OF application_id, round_id, competency_model_id
+  ON interviews FOR EACH ROW EXECUTE FUNCTION hb_interview_matches_job();
+
 CREATE TABLE interview_panelists (
   tenant_id              uuid NOT NULL,
   interview_id           uuid NOT NULL,
@@ -379,12 +402,13 @@ CREATE TABLE interview_schedule_versions (
   ends_at        timestamptz NOT NULL CHECK (ends_at > starts_at),
   room_id        uuid,
   location       text NOT NULL DEFAULT '',
-  meeting_url    text,
+  meeting_url    text CHECK (meeting_url ~ '^https://'),
   changed_by     text NOT NULL CHECK (changed_by ~ '^(employee|candidate|system):'),
   reason         text,
   created_at     timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (interview_id, version),
-  FOREIGN KEY (tenant_id, interview_id) REFERENCES interviews (tenant_id, id) ON DELETE CASCADE
+  FOREIGN KEY (tenant_id, interview_id) REFERENCES interviews (tenant_id, id) ON DELETE CASCADE,
+  FOREIGN KEY (tenant_id, room_id) REFERENCES rooms (tenant_id, id)
 );
 CREATE TRIGGER interview_schedule_versions_append_only BEFORE UPDATE OR DELETE ON interview_schedule_versions
   FOR EACH ROW EXECUTE FUNCTION hb_refuse_change('append-only');

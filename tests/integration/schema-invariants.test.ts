@@ -522,6 +522,22 @@ describe('interviews', () => {
     await expect(insertInterview(w, { roundId: w.roundIds[1] })).rejects.toMatchObject({ constraint: 'interviews_one_live_per_round' });
   });
 
+  it('refuses an interview whose round or competency model belongs to another job', async () => {
+    const app = await secondApplication(w);
+    const otherJob = await draftJob(w.tenant);
+    const otherRound = await sql<{ id: string }>`
+      insert into interview_rounds (tenant_id, job_id, position, name, duration_minutes)
+      values (${w.tenant.tenantId}, ${otherJob}, 1, ${'别的职位一面'}, 60) returning id`.execute(t.db);
+    await expect(insertInterview(w, { applicationId: app, roundId: otherRound.rows[0]!.id })).rejects.toMatchObject({
+      code: '23503',
+      constraint: 'interviews_match_application_job',
+    });
+    const id = await insertInterview(w, { applicationId: app });
+    await expect(sql`update interviews set round_id = ${otherRound.rows[0]!.id} where id = ${id}`.execute(t.db)).rejects.toMatchObject({
+      constraint: 'interviews_match_application_job',
+    });
+  });
+
   it('requires ends_at after starts_at, and both or neither', async () => {
     const app = await secondApplication(w);
     await expect(insertInterview(w, { applicationId: app, endsAt: at('2026-12-01T02:00:00Z') })).rejects.toMatchObject({ code: '23514', table: 'interviews' });

@@ -3,7 +3,7 @@ import type { ColumnType, Generated } from 'kysely';
 /** Kysely's view of the tables in server/migrations. Keep in step with the SQL; the store tests catch drift. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
-type Json = ColumnType<unknown, string, string>;
+type Json = ColumnType<unknown, string | undefined, string>;
 
 export interface TenantTable {
   id: Generated<string>;
