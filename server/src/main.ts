@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '@hirebridge/config';
 import { EmbeddedPostgresError } from './adapters/postgres/embedded-postgres';
-import { startHireBridge } from './server';
+import { startHireBridge, type RunningHireBridge } from './server';
 
 /** Composition root: read the configuration once, start, and stop gracefully on SIGTERM/SIGINT. */
 async function main() {
@@ -15,7 +15,28 @@ async function main() {
     throw error;
   }
 
-  let running;
+  // Signal handlers go in before anything starts: a SIGTERM while the embedded PostgreSQL is starting would
+  // otherwise kill this process at once and leave the postmaster running orphaned. A signal during start-up is
+  // acted on as soon as start-up ends; a second signal falls through to Node's default (immediate exit).
+  let running: RunningHireBridge | undefined;
+  let requested: string | undefined;
+  const shutdown = (signal: string) => {
+    if (!running) {
+      requested = signal;
+      return;
+    }
+    const stopping = running;
+    stopping.stop(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        stopping.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+
   try {
     running = await startHireBridge(config);
   } catch (error) {
@@ -25,20 +46,13 @@ async function main() {
     }
     throw error;
   }
-
-  const shutdown = (signal: string) => {
-    running.stop(signal).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        running.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  if (requested) {
+    shutdown(requested);
+    return;
+  }
+  const started = running;
   if (config.mode === 'demo') {
-    running.ready.then(() => running.log.info(`ready: open ${running.url}/openapi.json; demo sign-in: POST ${running.url}/api/dev/sessions`));
+    void started.ready.then(() => started.log.info(`ready: open ${started.url}/openapi.json; demo sign-in: POST ${started.url}/api/dev/sessions`));
   }
 }
 

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from '@hirebridge/config';
 import { connectDatabase, type DatabaseHandle } from './adapters/postgres/database';
@@ -102,6 +102,7 @@ class DatabaseSupervisor {
   }
 }
 
+
 function describeUrl(url: string): string {
   try {
     const u = new URL(url);
@@ -158,6 +159,18 @@ export async function startHireBridge(
 
   const server: Server = createServer(app.callback());
   server.keepAliveTimeout = 5000;
+  // While draining, every response closes its connection: a keep-alive connection left idle after its last answer
+  // would otherwise hold server.close() (and the exit) until keepAliveTimeout.
+  let draining = false;
+  const inFlight = new Set<ServerResponse>();
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (draining) res.setHeader('Connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -187,6 +200,8 @@ export async function startHireBridge(
     stopping ??= (async () => {
       log.info({ reason }, 'shutting down: no new connections, finishing in-flight requests');
       supervisor.draining = true;
+      draining = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = setTimeout(() => {

@@ -20,6 +20,10 @@ try {
     await embedded?.stop();
   }
 } catch (error) {
-  console.error(error instanceof ConfigError ? `HireBridge cannot start. ${error.message}` : `migration failed: ${(error as Error).message}`);
+  if (error instanceof ConfigError) {
+    console.error(`HireBridge cannot migrate. ${error.message}`);
+    process.exit(78); // EX_CONFIG, like the server
+  }
+  console.error(`migration failed: ${(error as Error).message}`);
   process.exit(1);
 }

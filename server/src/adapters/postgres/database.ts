@@ -27,6 +27,12 @@ export function connectDatabase(options: { url: string; poolMax: number; log: Lo
   // An idle client losing its connection (server restart, network cut) must not crash the process; the next query
   // reconnects or fails with DATABASE_UNAVAILABLE.
   pool.on('error', (error) => options.log.debug({ err: error }, 'idle database connection lost'));
+  // pg-pool listens for errors only on idle clients. A connection lost while a client is checked out (a query in
+  // flight, the readiness ping, a migration) makes that client emit 'error' with no listener, which kills the process.
+  // The query itself still fails (-> DATABASE_UNAVAILABLE), and the pool drops the broken client on release.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.log.debug({ err: error }, 'database connection lost while in use'));
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
   return {

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync, chownSync, openSync, closeSync, writeSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync, chownSync, openSync, closeSync, writeSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import pg from 'pg';
@@ -54,11 +54,23 @@ async function loadBinaries(): Promise<Binaries> {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // A zombie has exited but still answers kill(pid, 0) until its parent reaps it. An orphaned postmaster's parent is
+  // pid 1, which in a container is often not an init that reaps: without this check a stopped orphan would look
+  // alive forever (start-up would wait 20 s and then fail).
+  if (platform() !== 'linux') return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2) !== 'Z';
+  } catch {
+    return false; // gone meanwhile
   }
 }
+
+/** Lock files this process holds: a second start in the same process must be refused like one from another process. */
+const heldLocks = new Set<string>();
 
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -98,13 +110,36 @@ function assertReachableBy(user: { uid: number; gid: number }, path: string, fla
   }
 }
 
+function inUse(dataDir: string, owner: number): EmbeddedPostgresError {
+  return new EmbeddedPostgresError(
+    `the embedded PostgreSQL in ${dataDir} is in use by another HireBridge process (pid ${owner}${owner === process.pid ? ', this process' : ''}). ` +
+      'Stop that process first, or point HB_DATA_DIR at another directory.',
+  );
+}
+
 function acquireOwnerLock(lockPath: string, dataDir: string): () => void {
+  // The same pid in the lock file is either us (refuse) or a predecessor that had our pid, e.g. pid 1 in a restarted
+  // container (stale): only the in-process registry can tell them apart.
+  if (heldLocks.has(lockPath)) throw inUse(dataDir, process.pid);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const fd = openSync(lockPath, 'wx', 0o644);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
+      // Written in full under a private name, then linked into place (atomic, fails if the lock exists): a starter
+      // never sees an empty lock file, which it would take for a stale one.
+      const draft = `${lockPath}.${process.pid}.tmp`;
+      const fd = openSync(draft, 'w', 0o644);
+      try {
+        writeSync(fd, `${process.pid}\n`);
+      } finally {
+        closeSync(fd);
+      }
+      try {
+        linkSync(draft, lockPath);
+      } finally {
+        unlinkSync(draft);
+      }
+      heldLocks.add(lockPath);
       return () => {
+        heldLocks.delete(lockPath);
         try {
           if (readFileSync(lockPath, 'utf8').trim() === String(process.pid)) unlinkSync(lockPath);
         } catch {
@@ -113,13 +148,13 @@ function acquireOwnerLock(lockPath: string, dataDir: string): () => void {
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
-      if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
-        throw new EmbeddedPostgresError(
-          `the embedded PostgreSQL in ${dataDir} is in use by another HireBridge process (pid ${owner}). ` +
-            'Stop that process first, or point HB_DATA_DIR at another directory.',
-        );
+      let owner: number;
+      try {
+        owner = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
+      } catch {
+        continue; // its owner released it meanwhile; retry
       }
+      if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) throw inUse(dataDir, owner);
       // The owner died without cleaning up (kill -9, power loss): the lock is stale.
       try {
         unlinkSync(lockPath);
@@ -169,11 +204,19 @@ async function initialise(bin: Binaries, dataDir: string, user: { uid: number; g
   return password;
 }
 
-async function waitUntilAccepting(url: string, child: ChildProcess, stderrTail: () => string, timeoutMs: number): Promise<void> {
+async function waitUntilAccepting(
+  url: string,
+  child: ChildProcess,
+  stderrClosed: Promise<void>,
+  stderrTail: () => string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
+      // The exit can be seen before the last stderr lines (the reason) have been read.
+      await Promise.race([stderrClosed, new Promise((r) => setTimeout(r, 1000))]);
       throw new EmbeddedPostgresError(`embedded PostgreSQL exited during start-up: ${stderrTail()}`);
     }
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
@@ -224,6 +267,7 @@ export async function startEmbeddedPostgres(options: {
     const args = ['-D', dataDir, '-p', String(options.port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
     const started = spawn(bin.postgres, args, { ...(user ?? {}), stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
     child = started;
+    const stderrClosed = new Promise<void>((r) => (started.stderr ? started.stderr.once('close', () => r()) : r()));
     const tail: string[] = [];
     started.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       for (const line of chunk.split('\n').filter(Boolean)) {
@@ -240,7 +284,7 @@ export async function startEmbeddedPostgres(options: {
         : text;
     };
     const adminUrl = `postgres://hirebridge:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`;
-    await waitUntilAccepting(adminUrl, started, stderrTail, 30000);
+    await waitUntilAccepting(adminUrl, started, stderrClosed, stderrTail, 30000);
 
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();

@@ -8,13 +8,15 @@ interface PgError {
 
 const connectionCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
 
+/** True for an unreachable or lost database, also when wrapped (e.g. in MigrationFailedError) as a `cause`. */
 export function isConnectionError(error: unknown): boolean {
-  const e = error as PgError | undefined;
-  if (!e) return false;
-  if (e.code && connectionCodes.has(e.code)) return true;
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|did not answer within/i.test(
-    e.message ?? '',
-  );
+  for (let e = error as (PgError & { cause?: unknown }) | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.code && connectionCodes.has(e.code)) return true;
+    if (/Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|did not answer within/i.test(e.message ?? '')) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /**
