@@ -148,6 +148,7 @@ export async function startHireBridge(
     devLogin: config.demo.devLogin,
     http: { bodyLimitBytes: config.http.bodyLimitBytes, trustProxy: config.http.trustProxy },
     version: options.version,
+    secretsEnv: process.env,
     readiness: {
       check: async () => ({
         database: supervisor.migrated ? await supervisor.check() : supervisor.state === 'up' ? 'up' : 'down',

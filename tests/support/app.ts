@@ -15,7 +15,14 @@ export interface TestApp {
 /** The Koa app over a test database, without a port; logs are captured for inspection. */
 export function createTestApp(
   db: TestDatabase,
-  options: { clock?: Clock; bodyLimitBytes?: number; devLogin?: boolean; readiness?: Parameters<typeof createApp>[0]['readiness'] } = {},
+  options: {
+    clock?: Clock;
+    bodyLimitBytes?: number;
+    devLogin?: boolean;
+    readiness?: Parameters<typeof createApp>[0]['readiness'];
+    secretsEnv?: Record<string, string>;
+    features?: ReturnType<TestDatabase['features']>;
+  } = {},
 ): TestApp {
   const logs: string[] = [];
   const destination = new Writable({
@@ -26,7 +33,8 @@ export function createTestApp(
   });
   const log = createLogger({ level: 'trace', destination });
   const app = createApp({
-    features: db.features(options.clock ?? fixedClock(new Date())),
+    features: options.features ?? db.features(options.clock ?? fixedClock(new Date())),
+    secretsEnv: options.secretsEnv ?? {},
     log,
     devLogin: options.devLogin ?? false,
     http: { bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024, trustProxy: false },

@@ -21,6 +21,7 @@ export const errorCodes = [
   'IMMUTABLE',
   'INVALID_COMPETENCY_MODEL',
   'RATE_LIMITED',
+  'CALLBACK_REJECTED',
   'DATABASE_UNAVAILABLE',
   'INTERNAL',
 ] as const;

@@ -3,7 +3,9 @@ import type { ApplicationStore } from './applications/application-store';
 import type { AuditStore } from './audit/audit-store';
 import type { CandidateStore } from './candidates/candidate-store';
 import type { DirectoryStore } from './directory/directory-store';
+import type { InboxStore } from './inbox/inbox-store';
 import type { JobStore } from './jobs/job-store';
+import type { PlatformStore } from './platform/platform-store';
 import type { SessionStore } from './sessions/session-store';
 
 /** Every store a use case may need. The postgres adapter implements them; a transaction hands out a bound set. */
@@ -14,6 +16,8 @@ export interface Stores {
   readonly applications: ApplicationStore;
   readonly sessions: SessionStore;
   readonly audit: AuditStore;
+  readonly platform: PlatformStore;
+  readonly inbox: InboxStore;
 }
 
 /** Runs `work` in one database transaction: all of its writes commit together or none do. */

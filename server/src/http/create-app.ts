@@ -13,6 +13,7 @@ import { buildOpenApi } from './openapi';
 import type { RouteSpec } from './route';
 import { hrRoutes } from './routes/hr';
 import { systemRoutes, type ReadinessProbe } from './routes/system';
+import { mountWecomCallbacks } from './routes/wecom-callbacks';
 
 export interface AppDeps {
   readonly features: FeatureContext;
@@ -22,6 +23,8 @@ export interface AppDeps {
   readonly devLogin: boolean;
   readonly metrics?: Metrics;
   readonly version?: string;
+  /** Where `env:` secret references of platform apps are read from (process.env in production). */
+  readonly secretsEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface HireBridgeApp {
@@ -100,6 +103,8 @@ export function createApp(deps: AppDeps): HireBridgeApp {
       if (spec.path === '/readyz' && (result as { status: string }).status !== 'ready') ctx.status = 503;
     });
   }
+
+  mountWecomCallbacks(router, { features: deps.features, env: deps.secretsEnv ?? {}, log: deps.log });
 
   koa.use(requestContext(deps.log, metrics));
   koa.use(router.routes());

@@ -218,7 +218,47 @@ export interface SessionTable {
   revoked_at: Date | null;
 }
 
+export interface PlatformAppTable {
+  id: Generated<string>;
+  tenant_id: string;
+  kind: 'wecom_app' | 'wecom_contacts' | 'wecom_kf' | 'wecom_hr' | 'wecom_aibot' | 'wechat_miniprogram' | 'dingtalk_app';
+  corp_id: string;
+  agent_id: string | null;
+  secret_ref: string;
+  callback_token_ref: string | null;
+  encoding_aes_key_ref: string | null;
+  api_base_url: string;
+  created_at: CreatedAt;
+}
+
+export interface PlatformTokenTable {
+  app_id: string;
+  access_token: string;
+  expires_at: Date;
+  fetched_at: Timestamp;
+}
+
+export interface InboxTable {
+  id: Generated<string>;
+  tenant_id: string;
+  app_id: string;
+  dedupe_key: string;
+  kind: string;
+  payload: Json;
+  status: Generated<'pending' | 'processing' | 'done' | 'dead'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  claimed_until: Date | null;
+  last_error: string | null;
+  received_at: CreatedAt;
+  processed_at: Date | null;
+  duplicates: Generated<number>;
+}
+
 export interface Database {
+  platform_apps: PlatformAppTable;
+  platform_tokens: PlatformTokenTable;
+  inbox: InboxTable;
   tenants: TenantTable;
   departments: DepartmentTable;
   employees: EmployeeTable;

@@ -8,6 +8,7 @@ import { postgresDirectoryStore } from './directory-store';
 import type { DemoStore } from '../../features/demo';
 import { postgresJobStore } from './job-store';
 import { mapDatabaseError } from './pg-errors';
+import { postgresInboxStore, postgresPlatformStore } from './platform-store';
 import { postgresSessionStore } from './session-store';
 
 /**
@@ -37,6 +38,8 @@ export function postgresStores(db: Db): Stores {
     applications: mappingErrors(postgresApplicationStore(db)),
     sessions: mappingErrors(postgresSessionStore(db)),
     audit: mappingErrors(postgresAuditStore(db)),
+    platform: mappingErrors(postgresPlatformStore(db)),
+    inbox: mappingErrors(postgresInboxStore(db)),
   };
 }
 

@@ -1,0 +1,72 @@
+import type { InboxStore } from '../../features/inbox';
+import type { PlatformStore } from '../../features/platform';
+import type { Db } from './database';
+
+export function postgresPlatformStore(db: Db): PlatformStore {
+  const store: PlatformStore = {
+    async findApp(appId) {
+      const row = await db
+        .selectFrom('platform_apps')
+        .innerJoin('tenants', 'tenants.id', 'platform_apps.tenant_id')
+        .selectAll('platform_apps')
+        .select('tenants.is_demo')
+        .where('platform_apps.id', '=', appId)
+        .executeTakeFirst();
+      return (
+        row && {
+          id: row.id,
+          tenantId: row.tenant_id,
+          kind: row.kind,
+          corpId: row.corp_id,
+          agentId: row.agent_id,
+          secretRef: row.secret_ref,
+          callbackTokenRef: row.callback_token_ref,
+          encodingAesKeyRef: row.encoding_aes_key_ref,
+          apiBaseUrl: row.api_base_url,
+          tenantIsDemo: row.is_demo,
+        }
+      );
+    },
+    async insertApp(tenantId, app) {
+      const { id } = await db
+        .insertInto('platform_apps')
+        .values({
+          tenant_id: tenantId,
+          kind: app.kind,
+          corp_id: app.corpId,
+          agent_id: app.agentId,
+          secret_ref: app.secretRef,
+          callback_token_ref: app.callbackTokenRef,
+          encoding_aes_key_ref: app.encodingAesKeyRef,
+          api_base_url: app.apiBaseUrl,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const created = await store.findApp(id);
+      if (!created) throw new Error('inserted platform app not found');
+      return created;
+    },
+  };
+  return store;
+}
+
+export function postgresInboxStore(db: Db): InboxStore {
+  return {
+    async accept(event) {
+      // xmax = 0 only on a freshly inserted row: tells a first delivery from a retry in one round trip.
+      const row = await db
+        .insertInto('inbox')
+        .values({
+          tenant_id: event.tenantId,
+          app_id: event.appId,
+          dedupe_key: event.dedupeKey,
+          kind: event.kind,
+          payload: JSON.stringify(event.payload),
+        })
+        .onConflict((oc) => oc.columns(['app_id', 'dedupe_key']).doUpdateSet((eb) => ({ duplicates: eb('inbox.duplicates', '+', 1) })))
+        .returning((eb) => eb(eb.ref('xmax' as never), '=', '0' as never).as('inserted'))
+        .executeTakeFirstOrThrow();
+      return { inserted: Boolean(row.inserted) };
+    },
+  };
+}

@@ -1,0 +1,20 @@
+export type PlatformAppKind = 'wecom_app' | 'wecom_contacts' | 'wecom_kf' | 'wecom_hr' | 'wecom_aibot' | 'wechat_miniprogram' | 'dingtalk_app';
+
+/** A connected platform app. `*Ref` fields say where a secret lives (`env:NAME` or, for demo tenants, `demo:VALUE`). */
+export interface PlatformApp {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly kind: PlatformAppKind;
+  readonly corpId: string;
+  readonly agentId: string | null;
+  readonly secretRef: string;
+  readonly callbackTokenRef: string | null;
+  readonly encodingAesKeyRef: string | null;
+  readonly apiBaseUrl: string;
+  readonly tenantIsDemo: boolean;
+}
+
+export interface PlatformStore {
+  findApp(appId: string): Promise<PlatformApp | undefined>;
+  insertApp(tenantId: string, app: Omit<PlatformApp, 'id' | 'tenantId' | 'tenantIsDemo'>): Promise<PlatformApp>;
+}
