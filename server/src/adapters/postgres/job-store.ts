@@ -1,51 +1,48 @@
-import { sql, type Selectable } from 'kysely';
+import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { CompetencyModel, Job } from '../../../contracts/jobs';
 import type { JobStore } from '../../features/jobs';
 import type { Db } from './database';
 import { beforeCursor, decodeCursor, escapeLike, iso, toPage } from './pagination';
-import type { JobTable } from './schema';
-
-type JobRow = Selectable<JobTable> & { model_version: number | null };
 
 export function postgresJobStore(db: Db): JobStore {
-  const jobsWithVersion = () =>
+  // One statement per read: the latest model version and the rounds come back with the job (each statement is
+  // planned anew by PostgreSQL, so a read route's cost is mostly its statement count).
+  const jobsWithDetails = () =>
     db
       .selectFrom('jobs')
       .selectAll('jobs')
-      .select((eb) =>
+      .select((eb) => [
         eb
           .selectFrom('competency_models')
           .whereRef('competency_models.job_id', '=', 'jobs.id')
           .select((e) => e.fn.max('version').as('v'))
           .as('model_version'),
-      );
+        jsonArrayFrom(
+          eb
+            .selectFrom('interview_rounds')
+            .whereRef('interview_rounds.job_id', '=', 'jobs.id')
+            .select(['id', 'position', 'name', 'duration_minutes'])
+            .orderBy('position'),
+        ).as('rounds'),
+      ]);
 
-  async function withRounds(rows: JobRow[]): Promise<Job[]> {
-    if (rows.length === 0) return [];
-    const rounds = await db
-      .selectFrom('interview_rounds')
-      .selectAll()
-      .where('job_id', 'in', rows.map((r) => r.id))
-      .orderBy('position')
-      .execute();
-    return rows.map((row) => ({
-      id: row.id,
-      departmentId: row.department_id,
-      title: row.title,
-      description: row.description,
-      location: row.location,
-      headcount: row.headcount,
-      status: row.status,
-      hiringManagerId: row.hiring_manager_id,
-      ownerHrId: row.owner_hr_id,
-      rounds: rounds
-        .filter((r) => r.job_id === row.id)
-        .map((r) => ({ id: r.id, position: r.position, name: r.name, durationMinutes: r.duration_minutes })),
-      competencyModelVersion: row.model_version,
-      createdAt: iso(row.created_at),
-      updatedAt: iso(row.updated_at),
-    }));
-  }
+  type JobRow = Awaited<ReturnType<ReturnType<typeof jobsWithDetails>['executeTakeFirstOrThrow']>>;
+  const toJob = (row: JobRow): Job => ({
+    id: row.id,
+    departmentId: row.department_id,
+    title: row.title,
+    description: row.description,
+    location: row.location,
+    headcount: row.headcount,
+    status: row.status,
+    hiringManagerId: row.hiring_manager_id,
+    ownerHrId: row.owner_hr_id,
+    rounds: row.rounds.map((r) => ({ id: r.id, position: r.position, name: r.name, durationMinutes: r.duration_minutes })),
+    competencyModelVersion: row.model_version,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  });
 
   const store: JobStore = {
     async insertJob(tenantId, input) {
@@ -78,20 +75,19 @@ export function postgresJobStore(db: Db): JobStore {
       if (options?.lock) {
         await db.selectFrom('jobs').select('id').where('tenant_id', '=', tenantId).where('id', '=', jobId).forUpdate().execute();
       }
-      const row = await jobsWithVersion().where('jobs.tenant_id', '=', tenantId).where('jobs.id', '=', jobId).executeTakeFirst();
-      return row ? (await withRounds([row]))[0] : undefined;
+      const row = await jobsWithDetails().where('jobs.tenant_id', '=', tenantId).where('jobs.id', '=', jobId).executeTakeFirst();
+      return row && toJob(row);
     },
 
     async listJobs(tenantId, query) {
       const cursor = decodeCursor(query.cursor);
-      let q = jobsWithVersion().where('jobs.tenant_id', '=', tenantId);
+      let q = jobsWithDetails().where('jobs.tenant_id', '=', tenantId);
       if (query.status) q = q.where('jobs.status', '=', query.status);
       if (query.departmentId) q = q.where('jobs.department_id', '=', query.departmentId);
       if (query.q) q = q.where('jobs.title', 'like', `%${escapeLike(query.q)}%`);
       if (cursor) q = q.where(beforeCursor('jobs', cursor));
       const rows = await q.orderBy('jobs.created_at', 'desc').orderBy('jobs.id', 'desc').limit(query.limit + 1).execute();
-      const page = toPage(rows, query.limit, (r) => r);
-      return { items: await withRounds(page.items), nextCursor: page.nextCursor };
+      return toPage(rows, query.limit, toJob);
     },
 
     async updateJob(tenantId, jobId, patch, now) {
