@@ -5,6 +5,7 @@ import type { CandidateStore } from './candidates/candidate-store';
 import type { DirectoryStore } from './directory/directory-store';
 import type { InboxStore } from './inbox/inbox-store';
 import type { JobStore } from './jobs/job-store';
+import type { OutboxStore } from './outbox/outbox-store';
 import type { PlatformStore } from './platform/platform-store';
 import type { SessionStore } from './sessions/session-store';
 
@@ -18,6 +19,7 @@ export interface Stores {
   readonly audit: AuditStore;
   readonly platform: PlatformStore;
   readonly inbox: InboxStore;
+  readonly outbox: OutboxStore;
 }
 
 /** Runs `work` in one database transaction: all of its writes commit together or none do. */

@@ -255,7 +255,25 @@ export interface InboxTable {
   duplicates: Generated<number>;
 }
 
+export interface OutboxTable {
+  id: Generated<string>;
+  tenant_id: string;
+  channel: string;
+  recipient: string;
+  payload: Json;
+  idempotency_key: string;
+  status: Generated<'pending' | 'sending' | 'sent' | 'failed' | 'dead'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  claimed_until: Date | null;
+  last_error: string | null;
+  receipt: ColumnType<unknown, string | undefined, string>;
+  created_at: CreatedAt;
+  sent_at: Date | null;
+}
+
 export interface Database {
+  outbox: OutboxTable;
   platform_apps: PlatformAppTable;
   platform_tokens: PlatformTokenTable;
   inbox: InboxTable;

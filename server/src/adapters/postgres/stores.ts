@@ -8,6 +8,7 @@ import { postgresDirectoryStore } from './directory-store';
 import type { DemoStore } from '../../features/demo';
 import { postgresJobStore } from './job-store';
 import { mapDatabaseError } from './pg-errors';
+import { postgresOutboxStore } from './outbox-store';
 import { postgresInboxStore, postgresPlatformStore } from './platform-store';
 import { postgresSessionStore } from './session-store';
 
@@ -40,6 +41,7 @@ export function postgresStores(db: Db): Stores {
     audit: mappingErrors(postgresAuditStore(db)),
     platform: mappingErrors(postgresPlatformStore(db)),
     inbox: mappingErrors(postgresInboxStore(db)),
+    outbox: mappingErrors(postgresOutboxStore(db)),
   };
 }
 
