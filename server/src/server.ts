@@ -8,6 +8,9 @@ import { isConnectionError } from './adapters/postgres/pg-errors';
 import { postgresStores, postgresTransact, postgresTransactWithDemo } from './adapters/postgres/stores';
 import type { FeatureContext } from './features/context';
 import { seedDemoCompany } from './features/demo';
+import { startOutboxWorker } from './features/outbox/outbox-worker';
+import { postgresTokenCache } from './adapters/postgres/token-cache';
+import { wecomAppMessageSender } from './adapters/wecom/app-message-sender';
 import { createApp, type HireBridgeApp } from './http/create-app';
 import { createLogger, type Logger } from './observability/logger';
 import { systemClock, type Clock } from './ports/clock';
@@ -129,15 +132,38 @@ export async function startHireBridge(
 
   const database = connectDatabase({ url, poolMax: config.database.poolMax, log });
   const features: FeatureContext = { stores: postgresStores(database.db), transact: postgresTransact(database.db), clock };
+  const tokens = postgresTokenCache(database.db, clock);
+  const senders = {
+    wecom_app: wecomAppMessageSender({
+      findApp: (tenantId) => features.stores.platform.findAppOfKind(tenantId, 'wecom_app'),
+      env: process.env,
+      tokens,
+      log,
+    }),
+  };
+  let outboxWorker: ReturnType<typeof startOutboxWorker> | undefined;
 
   const supervisor = new DatabaseSupervisor(
     database,
     log,
     config.database.retryIntervalMs,
     async () => {
-      if (!config.demo.seed) return;
-      const result = await seedDemoCompany(features, postgresTransactWithDemo(database.db));
-      if (result.seeded) log.info({ tenantId: result.tenantId }, 'loaded the demo company 星河科技（演示） into the empty database');
+      if (config.demo.seed) {
+        const result = await seedDemoCompany(features, postgresTransactWithDemo(database.db));
+        if (result.seeded) log.info({ tenantId: result.tenantId }, 'loaded the demo company 星河科技（演示） into the empty database');
+      }
+      // During a database outage every poll fails: say so once, not twice a second.
+      let failing = false;
+      outboxWorker ??= startOutboxWorker(features, senders, {
+        onError: (error) => {
+          if (!failing) log.warn({ err: error }, 'outbox dispatch failing; retrying quietly until it recovers');
+          failing = true;
+        },
+        onSuccess: () => {
+          if (failing) log.info('outbox dispatch recovered');
+          failing = false;
+        },
+      });
     },
     embedded ? `embedded ${embedded.dataDir}` : describeUrl(url),
   );
@@ -212,6 +238,7 @@ export async function startHireBridge(
       await closed;
       clearTimeout(deadline);
       supervisor.stop();
+      await outboxWorker?.stop();
       await database.close();
       await embedded?.stop();
       log.info('shutdown complete');

@@ -3,7 +3,26 @@ import type { PlatformStore } from '../../features/platform';
 import type { Db } from './database';
 
 export function postgresPlatformStore(db: Db): PlatformStore {
+  const select = () =>
+    db.selectFrom('platform_apps').innerJoin('tenants', 'tenants.id', 'platform_apps.tenant_id').selectAll('platform_apps').select('tenants.is_demo');
+  type Row = Awaited<ReturnType<ReturnType<typeof select>['executeTakeFirstOrThrow']>>;
+  const toApp = (row: Row) => ({
+    id: row.id,
+    tenantId: row.tenant_id,
+    kind: row.kind,
+    corpId: row.corp_id,
+    agentId: row.agent_id,
+    secretRef: row.secret_ref,
+    callbackTokenRef: row.callback_token_ref,
+    encodingAesKeyRef: row.encoding_aes_key_ref,
+    apiBaseUrl: row.api_base_url,
+    tenantIsDemo: row.is_demo,
+  });
   const store: PlatformStore = {
+    async findAppOfKind(tenantId, kind) {
+      const row = await select().where('platform_apps.tenant_id', '=', tenantId).where('platform_apps.kind', '=', kind).executeTakeFirst();
+      return row && toApp(row);
+    },
     async findApp(appId) {
       const row = await db
         .selectFrom('platform_apps')

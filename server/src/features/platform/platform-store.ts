@@ -16,5 +16,6 @@ export interface PlatformApp {
 
 export interface PlatformStore {
   findApp(appId: string): Promise<PlatformApp | undefined>;
+  findAppOfKind(tenantId: string, kind: PlatformAppKind): Promise<PlatformApp | undefined>;
   insertApp(tenantId: string, app: Omit<PlatformApp, 'id' | 'tenantId' | 'tenantIsDemo'>): Promise<PlatformApp>;
 }
