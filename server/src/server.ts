@@ -9,6 +9,8 @@ import { postgresStores, postgresTransact, postgresTransactWithDemo } from './ad
 import type { FeatureContext } from './features/context';
 import { seedDemoCompany } from './features/demo';
 import { startOutboxWorker } from './features/outbox/outbox-worker';
+import { startInboxWorker } from './features/inbox/inbox-worker';
+import type { InboxHandlers } from './features/inbox';
 import { postgresTokenCache } from './adapters/postgres/token-cache';
 import { wecomAppMessageSender } from './adapters/wecom/app-message-sender';
 import { createApp, type HireBridgeApp } from './http/create-app';
@@ -106,6 +108,21 @@ class DatabaseSupervisor {
 }
 
 
+/** During a database outage every poll of a background worker fails: say so once, and once when it recovers. */
+function quietFailures(log: Logger, what: string) {
+  let failing = false;
+  return {
+    onError(error: unknown) {
+      if (!failing) log.warn({ err: error }, `${what} failing; retrying quietly until it recovers`);
+      failing = true;
+    },
+    onSuccess() {
+      if (failing) log.info(`${what} recovered`);
+      failing = false;
+    },
+  };
+}
+
 function describeUrl(url: string): string {
   try {
     const u = new URL(url);
@@ -142,6 +159,9 @@ export async function startHireBridge(
     }),
   };
   let outboxWorker: ReturnType<typeof startOutboxWorker> | undefined;
+  /** What each kind of inbound event does; kinds without a handler are marked done and kept for the record. */
+  const inboxHandlers: InboxHandlers = {};
+  let inboxWorker: ReturnType<typeof startInboxWorker> | undefined;
 
   const supervisor = new DatabaseSupervisor(
     database,
@@ -152,18 +172,8 @@ export async function startHireBridge(
         const result = await seedDemoCompany(features, postgresTransactWithDemo(database.db));
         if (result.seeded) log.info({ tenantId: result.tenantId }, 'loaded the demo company 星河科技（演示） into the empty database');
       }
-      // During a database outage every poll fails: say so once, not twice a second.
-      let failing = false;
-      outboxWorker ??= startOutboxWorker(features, senders, {
-        onError: (error) => {
-          if (!failing) log.warn({ err: error }, 'outbox dispatch failing; retrying quietly until it recovers');
-          failing = true;
-        },
-        onSuccess: () => {
-          if (failing) log.info('outbox dispatch recovered');
-          failing = false;
-        },
-      });
+      outboxWorker ??= startOutboxWorker(features, senders, quietFailures(log, 'outbox dispatch'));
+      inboxWorker ??= startInboxWorker(features, inboxHandlers, quietFailures(log, 'inbox processing'));
     },
     embedded ? `embedded ${embedded.dataDir}` : describeUrl(url),
   );
@@ -238,7 +248,7 @@ export async function startHireBridge(
       await closed;
       clearTimeout(deadline);
       supervisor.stop();
-      await outboxWorker?.stop();
+      await Promise.all([outboxWorker?.stop(), inboxWorker?.stop()]);
       await database.close();
       await embedded?.stop();
       log.info('shutdown complete');

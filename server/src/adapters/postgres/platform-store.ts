@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { InboxStore } from '../../features/inbox';
 import type { PlatformStore } from '../../features/platform';
 import type { Db } from './database';
@@ -86,6 +87,59 @@ export function postgresInboxStore(db: Db): InboxStore {
         .returning((eb) => eb(eb.ref('xmax' as never), '=', '0' as never).as('inserted'))
         .executeTakeFirstOrThrow();
       return { inserted: Boolean(row.inserted) };
+    },
+
+    async claimDue(limit, now, leaseUntil) {
+      const result = await sql<{
+        id: string;
+        tenant_id: string;
+        app_id: string;
+        dedupe_key: string;
+        kind: string;
+        payload: Record<string, unknown>;
+        attempts: number;
+        received_at: Date;
+      }>`
+        update inbox set status = 'processing', claimed_until = ${leaseUntil}, attempts = attempts + 1
+        where id in (
+          select id from inbox
+          where (status = 'pending' and next_attempt_at <= ${now})
+             or (status = 'processing' and claimed_until < ${now})
+          order by id
+          for update skip locked
+          limit ${limit})
+        returning id, tenant_id, app_id, dedupe_key, kind, payload, attempts, received_at`.execute(db);
+      return result.rows
+        .sort((a, b) => Number(a.id) - Number(b.id))
+        .map((r) => ({
+          id: r.id,
+          tenantId: r.tenant_id,
+          appId: r.app_id,
+          dedupeKey: r.dedupe_key,
+          kind: r.kind,
+          payload: r.payload,
+          attempts: r.attempts,
+          receivedAt: r.received_at,
+        }));
+    },
+
+    async markDone(id, attempt, now, note) {
+      const result = await db
+        .updateTable('inbox')
+        .set({ status: 'done', processed_at: now, claimed_until: null, last_error: note ?? null })
+        .where('id', '=', id)
+        .where('status', '=', 'processing')
+        .where('attempts', '=', attempt)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async reschedule(id, at, error) {
+      await db.updateTable('inbox').set({ status: 'pending', next_attempt_at: at, claimed_until: null, last_error: error }).where('id', '=', id).execute();
+    },
+
+    async markDead(id, error) {
+      await db.updateTable('inbox').set({ status: 'dead', claimed_until: null, last_error: error }).where('id', '=', id).execute();
     },
   };
 }
