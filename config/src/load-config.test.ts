@@ -22,7 +22,7 @@ describe('configuration', () => {
     expect(config.database.embeddedDataDir).toBe('./data/pg');
     expect(config.http).toMatchObject({ host: '127.0.0.1', port: 3000, bodyLimitBytes: 256 * 1024 });
     expect(config.timeZone).toBe('Asia/Shanghai');
-    expect(config.demo).toEqual({ seed: true, devLogin: true });
+    expect(config.demo).toEqual({ seed: true, devLogin: true, simulatorPort: 3900 });
   });
 
   it('reads typed values from the environment', () => {
@@ -95,8 +95,11 @@ describe('configuration', () => {
     expect(problemsOf({ HB_MODE: 'production', HB_DEV_LOGIN: 'true' })).toEqual([
       'HB_DEV_LOGIN: expected false when HB_MODE=production (the demo sign-in bypasses real identity)',
     ]);
+    expect(problemsOf({ HB_MODE: 'production', HB_SIMULATOR: 'true' })).toEqual([
+      'HB_SIMULATOR: expected false when HB_MODE=production (production talks to the real platforms)',
+    ]);
     const config = loadConfig({ HB_MODE: 'production', DATABASE_URL: 'postgres://db/hire' });
-    expect(config.demo).toEqual({ seed: false, devLogin: false });
+    expect(config.demo).toEqual({ seed: false, devLogin: false, simulatorPort: undefined });
   });
 
   it('keeps config/hirebridge.example.env in step with the schema', () => {

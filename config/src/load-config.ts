@@ -22,7 +22,12 @@ export interface AppConfig {
   readonly dataDir: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly timeZone: string;
-  readonly demo: { readonly seed: boolean; readonly devLogin: boolean };
+  readonly demo: {
+    readonly seed: boolean;
+    readonly devLogin: boolean;
+    /** Port of the local platform simulator, or undefined when it does not run. */
+    readonly simulatorPort: number | undefined;
+  };
 }
 
 /** Thrown with one line per bad setting, each naming the setting and what it expects. */
@@ -88,9 +93,15 @@ export function loadConfig(
   }
 
   const v = values as SettingValues;
-  const devLoginAsked = env.HB_DEV_LOGIN ?? fromFile.HB_DEV_LOGIN;
-  if (problems.length === 0 && v.HB_MODE === 'production' && devLoginAsked !== undefined && v.HB_DEV_LOGIN) {
-    problems.push('HB_DEV_LOGIN: expected false when HB_MODE=production (the demo sign-in bypasses real identity)');
+  // Demo-only switches default to on; in production they are off, and asking for them is an error.
+  for (const [name, reason] of [
+    ['HB_DEV_LOGIN', 'the demo sign-in bypasses real identity'],
+    ['HB_SIMULATOR', 'production talks to the real platforms'],
+  ] as const) {
+    const asked = env[name] ?? fromFile[name];
+    if (problems.length === 0 && v.HB_MODE === 'production' && asked !== undefined && v[name]) {
+      problems.push(`${name}: expected false when HB_MODE=production (${reason})`);
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -118,6 +129,7 @@ export function loadConfig(
     demo: {
       seed: v.HB_MODE === 'demo' && v.HB_DEMO_SEED,
       devLogin: v.HB_MODE === 'demo' && v.HB_DEV_LOGIN,
+      simulatorPort: v.HB_MODE === 'demo' && v.HB_SIMULATOR ? v.HB_SIMULATOR_PORT : undefined,
     },
   };
 }

@@ -140,6 +140,19 @@ export const settings = {
     description: 'In demo mode, load the demo company into an empty database at start. Never touches a database with data.',
     default: 'true',
   }),
+  HB_SIMULATOR: setting({
+    schema: booleanFlag,
+    expected: 'true or false (true is refused when HB_MODE=production)',
+    description:
+      'Demo mode only: run the local platform simulator (WeCom and the other platforms, speaking their real protocols) and connect the demo company to it.',
+    default: 'true',
+  }),
+  HB_SIMULATOR_PORT: setting({
+    schema: integer(0, 65535),
+    expected: 'an integer from 0 to 65535 (0 picks a free port)',
+    description: 'Port of the local platform simulator; its pages show what each simulated person received.',
+    default: '3900',
+  }),
   HB_DEV_LOGIN: setting({
     schema: booleanFlag,
     expected: 'true or false (true is refused when HB_MODE=production)',

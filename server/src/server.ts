@@ -10,6 +10,7 @@ import type { FeatureContext } from './features/context';
 import { seedDemoCompany } from './features/demo';
 import { startOutboxWorker } from './features/outbox/outbox-worker';
 import { startInboxWorker } from './features/inbox/inbox-worker';
+import { startDemoPlatform, type DemoPlatform } from './demo-platform';
 import type { InboxHandlers } from './features/inbox';
 import { postgresTokenCache } from './adapters/postgres/token-cache';
 import { wecomAppMessageSender } from './adapters/wecom/app-message-sender';
@@ -162,6 +163,7 @@ export async function startHireBridge(
   /** What each kind of inbound event does; kinds without a handler are marked done and kept for the record. */
   const inboxHandlers: InboxHandlers = {};
   let inboxWorker: ReturnType<typeof startInboxWorker> | undefined;
+  let demoPlatform: DemoPlatform | null | undefined;
 
   const supervisor = new DatabaseSupervisor(
     database,
@@ -171,6 +173,9 @@ export async function startHireBridge(
       if (config.demo.seed) {
         const result = await seedDemoCompany(features, postgresTransactWithDemo(database.db));
         if (result.seeded) log.info({ tenantId: result.tenantId }, 'loaded the demo company 星河科技（演示） into the empty database');
+      }
+      if (config.demo.simulatorPort !== undefined && !demoPlatform) {
+        demoPlatform = (await startDemoPlatform({ port: config.demo.simulatorPort, serverUrl: () => serverUrl, db: database.db, features, log })) ?? null;
       }
       outboxWorker ??= startOutboxWorker(features, senders, quietFailures(log, 'outbox dispatch'));
       inboxWorker ??= startInboxWorker(features, inboxHandlers, quietFailures(log, 'inbox processing'));
@@ -248,7 +253,7 @@ export async function startHireBridge(
       await closed;
       clearTimeout(deadline);
       supervisor.stop();
-      await Promise.all([outboxWorker?.stop(), inboxWorker?.stop()]);
+      await Promise.all([outboxWorker?.stop(), inboxWorker?.stop(), demoPlatform?.stop()]);
       await database.close();
       await embedded?.stop();
       log.info('shutdown complete');

@@ -122,7 +122,7 @@ export async function spawnMainCommand(options: {
 }): Promise<MainCommand> {
   installSignalHandlers();
   const port = options.env.HB_PORT ?? String(await freePort());
-  const env = cleanEnv({ HB_MODE: 'demo', HB_LOG_LEVEL: 'warn', ...options.env, HB_PORT: port, ...(options.dataDir && { HB_DATA_DIR: options.dataDir }) });
+  const env = cleanEnv({ HB_MODE: 'demo', HB_LOG_LEVEL: 'warn', HB_SIMULATOR_PORT: '0', ...options.env, HB_PORT: port, ...(options.dataDir && { HB_DATA_DIR: options.dataDir }) });
   const spawnedWall = Date.now();
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', mainEntry], {

@@ -65,6 +65,17 @@ describe('sessions', () => {
     await db.db.updateTable('employees').set({ status: 'active' }).where('id', '=', acme.employees.manager.id).execute();
   });
 
+  it('lists employees filtered by role and name', async () => {
+    const hrs = await api.http.get('/api/employees').query({ role: 'hr' }).set(auth(hr)).expect(200);
+    expect(hrs.body.items.map((e: { id: string }) => e.id)).toEqual([acme.employees.hr.id]);
+    const managers = await api.http.get('/api/employees').query({ role: 'hiring_manager' }).set(auth(hr)).expect(200);
+    expect(managers.body.items.map((e: { id: string }) => e.id)).toEqual([acme.employees.manager.id]);
+    const named = await api.http.get('/api/employees').query({ q: '面试' }).set(auth(hr)).expect(200);
+    expect(named.body.items.map((e: { id: string }) => e.id)).toEqual([acme.employees.interviewer.id]);
+    const departments = await api.http.get('/api/departments').set(auth(hr)).expect(200);
+    expect(departments.body.items.map((d: { name: string }) => d.name).sort()).toEqual(['技术部', '销售部'].sort());
+  });
+
   it('tells the signed-in employee who they are and in which tenant', async () => {
     const me = await api.http.get('/api/me').set(auth(hr)).expect(200);
     expect(me.body.employee).toMatchObject({ id: acme.employees.hr.id, roles: ['hr'] });

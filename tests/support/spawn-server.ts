@@ -140,7 +140,7 @@ export const listeningLine = (line: LogLine) => typeof line.msg === 'string' && 
 
 /** Starts the main command (`npm start`) and waits until it listens. */
 export async function startMain(env: Record<string, string | undefined>, timeoutMs = 30_000): Promise<MainProcess> {
-  const run = spawnNode(['server/src/main.ts'], { HB_PORT: '0', HB_HOST: '127.0.0.1', ...env });
+  const run = spawnNode(['server/src/main.ts'], { HB_PORT: '0', HB_HOST: '127.0.0.1', HB_SIMULATOR_PORT: '0', ...env });
   const line = await run.waitForLine(listeningLine, timeoutMs).catch((error: unknown) => {
     run.kill('SIGKILL');
     throw error;

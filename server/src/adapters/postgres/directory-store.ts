@@ -3,7 +3,7 @@ import type { DirectoryStore } from '../../features/directory';
 import type { Db } from './database';
 import { beforeCursor, decodeCursor, escapeLike, toPage } from './pagination';
 import type { EmployeeTable } from './schema';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 
 export const toEmployee = (row: Selectable<EmployeeTable>): Employee => ({
   id: row.id,
@@ -28,7 +28,8 @@ export function postgresDirectoryStore(db: Db): DirectoryStore {
     async listEmployees(tenantId, query) {
       const cursor = decodeCursor(query.cursor);
       let q = db.selectFrom('employees').selectAll().where('tenant_id', '=', tenantId);
-      if (query.role) q = q.where('roles', '@>', [query.role]);
+      // One array parameter: kysely would expand a JS array into a value list.
+      if (query.role) q = q.where('roles', '@>', sql<string[]>`${sql.val([query.role])}::text[]`);
       if (query.departmentId) q = q.where('department_id', '=', query.departmentId);
       if (query.q) q = q.where('name', 'like', `%${escapeLike(query.q)}%`);
       if (cursor) q = q.where(beforeCursor('employees', cursor));

@@ -1,0 +1,138 @@
+import { sql } from 'kysely';
+import type { Db } from './adapters/postgres/database';
+import type { FeatureContext } from './features/context';
+import { enqueueMessage } from './features/outbox';
+import type { Logger } from './observability/logger';
+
+/**
+ * The out-of-the-box run: starts the local platform simulator and connects the demo company to it, exactly as a
+ * real company connects its WeCom apps (platform_apps rows whose API base URL is the simulator's, credentials the
+ * simulator knows). The simulator signs, encrypts and delivers callbacks to this server, so everything between the
+ * two goes through the real adapters. Only ever used in demo mode; real tenants never see `demo:` credentials.
+ */
+const demoApp = {
+  agentId: 1000002,
+  secret: 'xinghe-demo-app-secret',
+  contactsSecret: 'xinghe-demo-contacts-secret',
+  callbackToken: 'xinghedemotoken',
+  encodingAesKey: 'HireBridgeDemoEncodingAESKey0123456789abcde',
+};
+
+export interface DemoPlatform {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export async function startDemoPlatform(options: {
+  port: number;
+  serverUrl: () => string;
+  db: Db;
+  features: FeatureContext;
+  log: Logger;
+}): Promise<DemoPlatform | undefined> {
+  // The simulator is a workspace package for tests and demos; production never loads it.
+  const { startSimulator } = await import('@hirebridge/simulator');
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  try {
+    sim = await startSimulator({ port: options.port });
+  } catch (error) {
+    options.log.warn(
+      { err: error },
+      `platform simulator could not start on port ${options.port} (HB_SIMULATOR_PORT); continuing without it`,
+    );
+    return undefined;
+  }
+  try {
+    await connectDemoCompany(sim, options);
+  } catch (error) {
+    // Start-up work is retried: leave no simulator holding the port.
+    await sim.stop();
+    throw error;
+  }
+  return { url: sim.url, stop: () => sim.stop() };
+}
+
+async function connectDemoCompany(
+  sim: Awaited<ReturnType<typeof import('@hirebridge/simulator').startSimulator>>,
+  options: { serverUrl: () => string; db: Db; features: FeatureContext; log: Logger },
+): Promise<void> {
+  const { db } = options;
+  const tenant = await db.selectFrom('tenants').select(['id', 'corp_id', 'name']).where('is_demo', '=', true).orderBy('created_at').executeTakeFirst();
+  if (tenant) {
+    const upsert = (kind: 'wecom_app' | 'wecom_contacts', values: { agent_id: string | null; secret_ref: string; callback: boolean }) =>
+      db
+        .insertInto('platform_apps')
+        .values({
+          tenant_id: tenant.id,
+          kind,
+          corp_id: tenant.corp_id,
+          agent_id: values.agent_id,
+          secret_ref: values.secret_ref,
+          callback_token_ref: values.callback ? `demo:${demoApp.callbackToken}` : null,
+          encoding_aes_key_ref: values.callback ? `demo:${demoApp.encodingAesKey}` : null,
+          api_base_url: sim.url,
+        })
+        // The simulator's port may differ from the last run's: keep the row, follow the URL.
+        .onConflict((oc) => oc.columns(['tenant_id', 'kind']).doUpdateSet({ api_base_url: sim.url }))
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    const app = await upsert('wecom_app', { agent_id: String(demoApp.agentId), secret_ref: `demo:${demoApp.secret}`, callback: true });
+    await upsert('wecom_contacts', { agent_id: null, secret_ref: `demo:${demoApp.contactsSecret}`, callback: false });
+
+    sim.wecom.addCorp({
+      corpId: tenant.corp_id,
+      name: tenant.name,
+      apps: [{ agentId: demoApp.agentId, secret: demoApp.secret, name: '招聘桥' }],
+      contactsSecret: demoApp.contactsSecret,
+      callbackToken: demoApp.callbackToken,
+      encodingAesKey: demoApp.encodingAesKey,
+      callbackUrl: `${options.serverUrl()}/callbacks/wecom/${app.id}`,
+    });
+    const departments = await db.selectFrom('departments').select(['id', 'name', 'platform_department_id']).where('tenant_id', '=', tenant.id).execute();
+    const platformDept = new Map(departments.map((d) => [d.id, Number(d.platform_department_id)]));
+    sim.wecom.addDepartment(tenant.corp_id, { id: 1, name: tenant.name, parentid: 0 });
+    for (const d of departments) {
+      const id = Number(d.platform_department_id);
+      if (Number.isInteger(id) && id > 1) sim.wecom.addDepartment(tenant.corp_id, { id, name: d.name, parentid: 1 });
+    }
+    const employees = await db
+      .selectFrom('employees')
+      .select(['platform_user_id', 'name', 'title', 'department_id'])
+      .where('tenant_id', '=', tenant.id)
+      .where('status', '=', 'active')
+      .execute();
+    for (const e of employees) {
+      const dept = (e.department_id && platformDept.get(e.department_id)) || 1;
+      sim.wecom.addUser(tenant.corp_id, { userid: e.platform_user_id, name: e.name, department: [dept], ...(e.title && { position: e.title }) });
+    }
+    // What an admin does when saving the callback URL in the WeCom console: WeCom checks it answers correctly.
+    const check = await sim.wecom.verifyCallbackUrl(tenant.corp_id);
+    if (check.ok) options.log.info('demo WeCom app: callback URL verified by the simulator');
+    else options.log.warn({ status: check.status, error: check.error }, 'demo WeCom app: the simulator could not verify the callback URL');
+    const hr = await db
+      .selectFrom('employees')
+      .select('platform_user_id')
+      .where('tenant_id', '=', tenant.id)
+      .where('roles', '@>', sql<string[]>`${sql.val(['hr'])}::text[]`)
+      .orderBy('created_at')
+      .executeTakeFirst();
+    if (hr) {
+      await enqueueMessage(options.features.stores, {
+        tenantId: tenant.id,
+        channel: 'wecom_app',
+        recipient: hr.platform_user_id,
+        payload: {
+          msgtype: 'markdown',
+          markdown: {
+            content: '**欢迎使用招聘桥（演示）**\n这条消息经由发件箱、企业微信应用消息接口送达平台模拟器。\nWelcome to HireBridge (demo): this message travelled through the outbox and the WeCom app-message API to the simulator.',
+          },
+        },
+        idempotencyKey: `demo:welcome:${tenant.id}`,
+      });
+    }
+    options.log.info(
+      { url: sim.url },
+      `platform simulator running: what each person receives is at ${sim.url}/people/wecom/${tenant.corp_id}/<userid>, e.g. ${sim.url}/people/wecom/${tenant.corp_id}/zhoumin`,
+    );
+  }
+}
