@@ -1,7 +1,8 @@
-// `npm run bench`: the three benchmarks one after the other, then a plain-text summary to paste into the README.
+// `npm run bench`: the benchmarks one after the other, then a plain-text summary to paste into the README.
 // Benchmarks print; they do not assert on timings.
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { run as callbackLatency } from './callback-latency';
 import { run as coldStart } from './cold-start';
 import { run as idleRss } from './idle-rss';
 import { run as readRoute } from './read-route';
@@ -14,7 +15,7 @@ async function main() {
 
   const summaries: BenchSummary[] = [];
   let failed = 0;
-  for (const [title, bench] of [['Read route vs bare Koa', readRoute], ['Cold start', coldStart], ['RSS at idle', idleRss]] as const) {
+  for (const [title, bench] of [['Read route vs bare Koa', readRoute], ['Cold start', coldStart], ['RSS at idle', idleRss], ['WeCom callbacks and outbox', callbackLatency]] as const) {
     try {
       summaries.push(await bench());
     } catch (error) {
