@@ -13,7 +13,8 @@ import { startInboxWorker } from './features/inbox/inbox-worker';
 import { startDemoPlatform, type DemoPlatform } from './demo-platform';
 import type { InboxHandlers } from './features/inbox';
 import { postgresTokenCache } from './adapters/postgres/token-cache';
-import { wecomAppMessageSender } from './adapters/wecom/app-message-sender';
+import { wecomSenders } from './adapters/wecom/app-message-sender';
+import type { OutboundSender } from './ports/outbound-sender';
 import { createApp, type HireBridgeApp } from './http/create-app';
 import { createLogger, type Logger } from './observability/logger';
 import { systemClock, type Clock } from './ports/clock';
@@ -151,8 +152,9 @@ export async function startHireBridge(
   const database = connectDatabase({ url, poolMax: config.database.poolMax, log });
   const features: FeatureContext = { stores: postgresStores(database.db), transact: postgresTransact(database.db), clock };
   const tokens = postgresTokenCache(database.db, clock);
-  const senders = {
-    wecom_app: wecomAppMessageSender({
+  // Employee chat goes to WeCom here; DingTalk tenants get their renderer with the DingTalk adapter.
+  const senders: Record<string, OutboundSender> = {
+    ...wecomSenders({
       findApp: (tenantId) => features.stores.platform.findAppOfKind(tenantId, 'wecom_app'),
       env: process.env,
       tokens,

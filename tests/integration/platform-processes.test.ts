@@ -123,6 +123,6 @@ describe('two server processes on one database', () => {
       const found = await db.db.selectFrom('inbox').selectAll().where('dedupe_key', '=', `msg:${msgId}`).execute();
       return found.length === 1 && found[0]!.status === 'done' ? found : undefined;
     }, 15_000, 100);
-    expect(rows[0]).toMatchObject({ duplicates: 6, attempts: 1, kind: 'message.text' });
+    expect(rows?.[0]).toMatchObject({ duplicates: 6, attempts: 1, kind: 'message.text' });
   });
 });

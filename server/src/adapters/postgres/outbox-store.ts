@@ -27,6 +27,7 @@ export function postgresOutboxStore(db: Db): OutboxStore {
       // attempts counts deliveries tried; a row whose lease ran out (claimer died mid-send) is due again.
       const result = await sql<{
         id: string;
+        seq: string;
         tenant_id: string;
         channel: string;
         recipient: string;
@@ -39,11 +40,12 @@ export function postgresOutboxStore(db: Db): OutboxStore {
           select id from outbox
           where (status = 'pending' and next_attempt_at <= ${now})
              or (status = 'sending' and claimed_until < ${now})
-          order by next_attempt_at
+          order by next_attempt_at, seq
           for update skip locked
           limit ${limit})
-        returning id, tenant_id, channel, recipient, payload, idempotency_key, attempts`.execute(db);
-      return result.rows.map((r) => ({
+        returning id, seq, tenant_id, channel, recipient, payload, idempotency_key, attempts`.execute(db);
+      // UPDATE … RETURNING does not keep the subquery's order: restore queue order for sending.
+      return result.rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map((r) => ({
         id: r.id,
         tenantId: r.tenant_id,
         channel: r.channel,

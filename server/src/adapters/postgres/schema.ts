@@ -257,6 +257,7 @@ export interface InboxTable {
 
 export interface OutboxTable {
   id: Generated<string>;
+  seq: Generated<string>;
   tenant_id: string;
   channel: string;
   recipient: string;
