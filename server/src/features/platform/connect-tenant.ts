@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/**
+ * A company's connection to its platform, as an operator writes it in a file: the tenant, its apps (each WeCom
+ * secret is its own app: the self-built app, contacts sync, 微信客服, the HR assistant, the AI bot) and the first
+ * administrators. Secrets are references to environment variables, never values.
+ */
+const envRef = z
+  .string()
+  .regex(/^env:[A-Z_][A-Z0-9_]*$/, { message: '必须是环境变量引用，如 env:XINGHE_APP_SECRET (must be env:NAME; secrets never go in files)' });
+
+const defaultBaseUrl = {
+  wecom_app: 'https://qyapi.weixin.qq.com',
+  wecom_contacts: 'https://qyapi.weixin.qq.com',
+  wecom_kf: 'https://qyapi.weixin.qq.com',
+  wecom_hr: 'https://qyapi.weixin.qq.com',
+  wecom_aibot: 'https://qyapi.weixin.qq.com',
+  wechat_miniprogram: 'https://api.weixin.qq.com',
+  dingtalk_app: 'https://api.dingtalk.com',
+} as const;
+
+const App = z
+  .object({
+    kind: z.enum(['wecom_app', 'wecom_contacts', 'wecom_kf', 'wecom_hr', 'wecom_aibot', 'wechat_miniprogram', 'dingtalk_app']),
+    agentId: z.string().regex(/^\d+$/).optional(),
+    secret: envRef,
+    callbackToken: envRef.optional(),
+    encodingAesKey: envRef.optional(),
+    apiBaseUrl: z.url().optional().describe('Only to point at a proxy or the local simulator'),
+  })
+  .strict()
+  .refine((a) => a.kind !== 'wecom_app' || a.agentId !== undefined, { message: 'wecom_app 需要 agentId (wecom_app needs agentId)', path: ['agentId'] })
+  .refine((a) => (a.callbackToken === undefined) === (a.encodingAesKey === undefined), {
+    message: 'callbackToken 与 encodingAesKey 需同时提供 (give both or neither)',
+    path: ['encodingAesKey'],
+  });
+
+export const TenantConnection = z
+  .object({
+    tenant: z
+      .object({
+        name: z.string().trim().min(1).max(100),
+        platform: z.enum(['wecom', 'dingtalk']),
+        corpId: z.string().trim().min(1).max(64),
+        timeZone: z.string().default('Asia/Shanghai'),
+      })
+      .strict(),
+    apps: z
+      .array(App)
+      .min(1)
+      .refine((apps) => new Set(apps.map((a) => a.kind)).size === apps.length, { message: '每种应用只能出现一次 (one entry per kind)' }),
+    /** Platform user ids of the first administrators; the roster sync fills in their details. */
+    admins: z.array(z.string().trim().min(1)).min(1),
+  })
+  .strict();
+export type TenantConnection = z.infer<typeof TenantConnection>;
+
+export const baseUrlOf = (kind: keyof typeof defaultBaseUrl, override?: string) => override ?? defaultBaseUrl[kind];
