@@ -233,6 +233,7 @@ export interface PlatformAppTable {
 
 export interface PlatformTokenTable {
   app_id: string;
+  purpose: Generated<'access_token' | 'jsapi_corp' | 'jsapi_agent'>;
   access_token: string;
   expires_at: Date;
   fetched_at: Timestamp;

@@ -16,10 +16,12 @@ export type TokenFetcher = () => Promise<FetchedToken>;
  * a pooled connection on the lock), and a memory copy so that an API call costs no database read.
  * https://developer.work.weixin.qq.com/document/path/91039
  */
+export type TokenPurpose = 'access_token' | 'jsapi_corp' | 'jsapi_agent';
+
 export interface TokenCache {
-  current(appId: string, fetch: TokenFetcher): Promise<string>;
+  current(appId: string, fetch: TokenFetcher, purpose?: TokenPurpose): Promise<string>;
   /** After 40014/42001: replace `invalid` unless another caller already has. */
-  replace(appId: string, invalid: string, fetch: TokenFetcher): Promise<string>;
+  replace(appId: string, invalid: string, fetch: TokenFetcher, purpose?: TokenPurpose): Promise<string>;
 }
 
 /** Refresh this long before the platform's expiry, so no call goes out with a token about to die. */
@@ -30,14 +32,15 @@ export function postgresTokenCache(db: Db, clock: Clock): TokenCache {
   const inFlight = new Map<string, Promise<string>>();
   const usable = (expiresAt: number) => expiresAt - marginMs > clock.now().getTime();
 
-  function refresh(appId: string, invalid: string | undefined, fetch: TokenFetcher): Promise<string> {
-    const running = inFlight.get(appId);
+  function refresh(appId: string, purpose: TokenPurpose, invalid: string | undefined, fetch: TokenFetcher): Promise<string> {
+    const key = `${appId}:${purpose}`;
+    const running = inFlight.get(key);
     if (running) return running;
     const work = db
       .transaction()
       .execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(hashtextextended(${`hirebridge.token:${appId}`}, 0))`.execute(trx);
-        const stored = await trx.selectFrom('platform_tokens').selectAll().where('app_id', '=', appId).executeTakeFirst();
+        await sql`select pg_advisory_xact_lock(hashtextextended(${`hirebridge.token:${key}`}, 0))`.execute(trx);
+        const stored = await trx.selectFrom('platform_tokens').selectAll().where('app_id', '=', appId).where('purpose', '=', purpose).executeTakeFirst();
         if (stored && stored.access_token !== invalid && usable(stored.expires_at.getTime())) {
           return { token: stored.access_token, expiresAt: stored.expires_at.getTime() };
         }
@@ -46,31 +49,31 @@ export function postgresTokenCache(db: Db, clock: Clock): TokenCache {
         const expiresAt = new Date(now.getTime() + fetched.expiresInSeconds * 1000);
         await trx
           .insertInto('platform_tokens')
-          .values({ app_id: appId, access_token: fetched.accessToken, expires_at: expiresAt, fetched_at: now })
-          .onConflict((oc) => oc.column('app_id').doUpdateSet({ access_token: fetched.accessToken, expires_at: expiresAt, fetched_at: now }))
+          .values({ app_id: appId, purpose, access_token: fetched.accessToken, expires_at: expiresAt, fetched_at: now })
+          .onConflict((oc) => oc.columns(['app_id', 'purpose']).doUpdateSet({ access_token: fetched.accessToken, expires_at: expiresAt, fetched_at: now }))
           .execute();
         return { token: fetched.accessToken, expiresAt: expiresAt.getTime() };
       })
       .then((fresh) => {
-        memory.set(appId, fresh);
+        memory.set(key, fresh);
         return fresh.token;
       })
-      .finally(() => inFlight.delete(appId));
-    inFlight.set(appId, work);
+      .finally(() => inFlight.delete(key));
+    inFlight.set(key, work);
     return work;
   }
 
   return {
-    async current(appId, fetch) {
-      const known = memory.get(appId);
+    async current(appId, fetch, purpose = 'access_token') {
+      const known = memory.get(`${appId}:${purpose}`);
       if (known && usable(known.expiresAt)) return known.token;
-      return refresh(appId, undefined, fetch);
+      return refresh(appId, purpose, undefined, fetch);
     },
-    async replace(appId, invalid, fetch) {
-      const known = memory.get(appId);
+    async replace(appId, invalid, fetch, purpose = 'access_token') {
+      const known = memory.get(`${appId}:${purpose}`);
       if (known && known.token !== invalid && usable(known.expiresAt)) return known.token;
-      memory.delete(appId);
-      return refresh(appId, invalid, fetch);
+      memory.delete(`${appId}:${purpose}`);
+      return refresh(appId, purpose, invalid, fetch);
     },
   };
 }

@@ -122,5 +122,17 @@ export function wecomApiRouter(state: WecomState): Router {
     return userGet(corp, record.grant, queryParam(ctx, 'userid'));
   });
 
+  // https://developer.work.weixin.qq.com/document/path/90506 : the corp ticket signs wx.config, the app ticket
+  // (type=agent_config) signs wx.agentConfig.
+  endpoint('get', '/cgi-bin/get_jsapi_ticket', (ctx) => {
+    const { record } = authorise(ctx);
+    return state.tickets.corpTicket(record.corpId, record.grant);
+  });
+  endpoint('get', '/cgi-bin/ticket/get', (ctx) => {
+    const { record } = authorise(ctx);
+    if (queryParam(ctx, 'type') !== 'agent_config') throw new WecomApiError(errcodes.invalidParameter, 'type');
+    return state.tickets.appTicket(record.corpId, record.grant);
+  });
+
   return router;
 }

@@ -1,3 +1,4 @@
+import { TicketStore } from './tickets';
 import type { Clock } from '../clock';
 import { Corp, type CorpConfig } from './corp';
 import { KeyedWindows } from './sliding-window';
@@ -51,9 +52,11 @@ export class WecomState {
   /** task_id is unique per app for ever; keyed `corpId\0agentId\0taskId`. */
   readonly taskIds = new Set<string>();
   readonly responseCodes = new Map<string, ResponseCodeRecord>();
+  readonly tickets: TicketStore;
 
   constructor(readonly clock: Clock) {
     this.tokens = new TokenStore(clock);
+    this.tickets = new TicketStore(this);
   }
 
   nowMs(): number {

@@ -62,6 +62,11 @@ export class WecomSimulator {
   }
 
   /** The next `count` calls to `path` (e.g. "/cgi-bin/message/send") answer `errcode` before any other check. */
+  /** What the WeCom client does with a page's wx.config (no agentId) or wx.agentConfig signature. */
+  verifyJsSignature(input: { corpId: string; agentId?: number; url: string; nonceStr: string; timestamp: number; signature: string }): boolean {
+    return this.state.tickets.verify(input);
+  }
+
   failNext(path: string, errcode: number, count = 1): void {
     const queue = this.state.failures.get(path) ?? [];
     queue.push({ errcode, remaining: count });
