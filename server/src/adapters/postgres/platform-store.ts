@@ -25,27 +25,8 @@ export function postgresPlatformStore(db: Db): PlatformStore {
       return row && toApp(row);
     },
     async findApp(appId) {
-      const row = await db
-        .selectFrom('platform_apps')
-        .innerJoin('tenants', 'tenants.id', 'platform_apps.tenant_id')
-        .selectAll('platform_apps')
-        .select('tenants.is_demo')
-        .where('platform_apps.id', '=', appId)
-        .executeTakeFirst();
-      return (
-        row && {
-          id: row.id,
-          tenantId: row.tenant_id,
-          kind: row.kind,
-          corpId: row.corp_id,
-          agentId: row.agent_id,
-          secretRef: row.secret_ref,
-          callbackTokenRef: row.callback_token_ref,
-          encodingAesKeyRef: row.encoding_aes_key_ref,
-          apiBaseUrl: row.api_base_url,
-          tenantIsDemo: row.is_demo,
-        }
-      );
+      const row = await select().where('platform_apps.id', '=', appId).executeTakeFirst();
+      return row && toApp(row);
     },
     async insertApp(tenantId, app) {
       const { id } = await db
