@@ -22,6 +22,9 @@ describe('configuration', () => {
     expect(config.database.embeddedDataDir).toBe('./data/pg');
     expect(config.http).toMatchObject({ host: '127.0.0.1', port: 3000, bodyLimitBytes: 256 * 1024 });
     expect(config.timeZone).toBe('Asia/Shanghai');
+    expect(config.rosterReconcileCron).toBe('30 2 * * *');
+    expect(loadConfig({ HB_ROSTER_RECONCILE_CRON: 'off' }).rosterReconcileCron).toBeUndefined();
+    expect(problemsOf({ HB_ROSTER_RECONCILE_CRON: 'nightly' })[0]).toMatch(/^HB_ROSTER_RECONCILE_CRON: expected a five-field cron/);
     expect(config.demo).toEqual({ seed: true, devLogin: true, simulatorPort: 3900 });
   });
 

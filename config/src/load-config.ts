@@ -22,6 +22,8 @@ export interface AppConfig {
   readonly dataDir: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly timeZone: string;
+  /** Cron of the nightly roster reconciliation, or undefined when off. */
+  readonly rosterReconcileCron: string | undefined;
   readonly demo: {
     readonly seed: boolean;
     readonly devLogin: boolean;
@@ -126,6 +128,7 @@ export function loadConfig(
     dataDir,
     logLevel: v.HB_LOG_LEVEL,
     timeZone: v.HB_TIME_ZONE,
+    rosterReconcileCron: v.HB_ROSTER_RECONCILE_CRON === 'off' ? undefined : v.HB_ROSTER_RECONCILE_CRON,
     demo: {
       seed: v.HB_MODE === 'demo' && v.HB_DEMO_SEED,
       devLogin: v.HB_MODE === 'demo' && v.HB_DEV_LOGIN,

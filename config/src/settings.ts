@@ -153,6 +153,13 @@ export const settings = {
     description: 'Port of the local platform simulator; its pages show what each simulated person received.',
     default: '3900',
   }),
+  HB_ROSTER_RECONCILE_CRON: setting({
+    schema: z.string().regex(/^(\S+\s+){4}\S+$|^off$/),
+    expected: 'a five-field cron expression such as "30 2 * * *", or off',
+    description:
+      'When the nightly roster reconciliation runs (in HB_TIME_ZONE): a full sync with WeCom/DingTalk contacts that fixes and reports differences.',
+    default: '30 2 * * *',
+  }),
   HB_DEV_LOGIN: setting({
     schema: booleanFlag,
     expected: 'true or false (true is refused when HB_MODE=production)',
