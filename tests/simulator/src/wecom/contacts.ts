@@ -70,6 +70,8 @@ export function userGet(corp: Corp, grant: Grant, userid: string | undefined) {
     department: [...member.department],
     position: member.position ?? '',
     status: member.status,
+    main_department: member.mainDepartment ?? member.department[0],
+    direct_leader: [...(member.directLeader ?? [])],
     ...(showMobile ? { mobile: member.mobile } : {}),
   };
 }

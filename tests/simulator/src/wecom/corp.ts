@@ -14,6 +14,8 @@ export interface CorpConfig {
   readonly apps: readonly AppConfig[];
   /** 通讯录同步 Secret: its access_token may read the whole directory but not send messages. */
   readonly contactsSecret?: string;
+  /** 微信客服 Secret (微信客服 → API): its access_token may call /cgi-bin/kf/* only. See src/wechat/. */
+  readonly kfSecret?: string;
   /** 接收消息 → Token and EncodingAESKey, shared here by every app of the corp. */
   readonly callbackToken: string;
   readonly encodingAesKey: string;
@@ -45,6 +47,10 @@ export interface UserInput {
    */
   readonly mobileAuthorized?: boolean;
   readonly status?: MemberStatus;
+  /** 直属上级 UserIDs; user/get answers them as the list `direct_leader`. */
+  readonly directLeader?: readonly string[];
+  /** 主部门; user/get answers `main_department`, the first department when not set. */
+  readonly mainDepartment?: number;
 }
 
 export interface Department {
