@@ -3,7 +3,11 @@ import type { Clock } from '../clock';
 import { WecomApiError, errcodes } from './errors';
 
 /** What a token may do: it belongs to the secret that fetched it. */
-export type Grant = { readonly kind: 'app'; readonly agentId: number } | { readonly kind: 'contacts' };
+export type Grant =
+  | { readonly kind: 'app'; readonly agentId: number }
+  | { readonly kind: 'contacts' }
+  /** 微信客服 secret: only the /cgi-bin/kf/* endpoints (src/wechat/kf-api.ts) accept it. */
+  | { readonly kind: 'kf' };
 
 export interface TokenRecord {
   readonly token: string;
