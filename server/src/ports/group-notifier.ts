@@ -1,0 +1,50 @@
+/**
+ * Posting into a group chat (or a bot's 1:1 chat), whatever the platform. Features describe the message and where
+ * it goes; the outbox carries it and a per-channel sender renders it for the vendor, so a feature never knows a
+ * webhook key, a response_url's rules or a WebSocket.
+ */
+export type GroupMessage =
+  | { readonly kind: 'text'; readonly content: string; readonly mentionUserIds?: readonly string[] }
+  | { readonly kind: 'markdown'; readonly content: string }
+  | { readonly kind: 'notice_card'; readonly title: string; readonly description?: string; readonly url?: string };
+
+/**
+ * Where a group message goes. Each variant is an outbox channel:
+ * - `wecom_robot`: a group's webhook robot (群机器人), send-only, at most 20 a minute (paced at 18);
+ * - `wecom_aibot_reply`: the one-shot `response_url` of one AI-bot message, valid for an hour, usable once;
+ * - `wecom_aibot_push`: a proactive message from the tenant's AI bot to a group chatid or a member's userid.
+ */
+export type GroupTarget =
+  | { readonly channel: 'wecom_robot'; readonly robotId: string }
+  | { readonly channel: 'wecom_aibot_reply'; readonly responseUrl: string; readonly expiresAt: string }
+  | { readonly channel: 'wecom_aibot_push'; readonly chatId: string };
+
+export type GroupChannel = GroupTarget['channel'];
+
+export const groupChannels: readonly GroupChannel[] = ['wecom_robot', 'wecom_aibot_reply', 'wecom_aibot_push'];
+
+export interface GroupNotification {
+  readonly tenantId: string;
+  readonly target: GroupTarget;
+  readonly message: GroupMessage;
+  /** Names the logical message: notifying twice with the same key posts once. */
+  readonly idempotencyKey: string;
+}
+
+export interface GroupNotifier {
+  /** Queues the message; it is sent later by the outbox, paced by channel and recipient. */
+  notify(notification: GroupNotification): Promise<{ queued: boolean }>;
+}
+
+/** How a group target travels in an outbox row: the channel, the recipient the pacing counts by, the payload. */
+export function outboxFieldsOf(notification: GroupNotification) {
+  const { target, message } = notification;
+  switch (target.channel) {
+    case 'wecom_robot':
+      return { channel: target.channel, recipient: target.robotId, payload: { message } };
+    case 'wecom_aibot_reply':
+      return { channel: target.channel, recipient: target.responseUrl, payload: { message, expiresAt: target.expiresAt } };
+    case 'wecom_aibot_push':
+      return { channel: target.channel, recipient: target.chatId, payload: { message } };
+  }
+}
