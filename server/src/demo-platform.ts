@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from './adapters/postgres/database';
 import type { FeatureContext } from './features/context';
 import { enqueueMessage } from './features/outbox';
+import type { Simulator } from '@hirebridge/simulator';
 import type { Logger } from './observability/logger';
 
 /**
@@ -32,7 +33,7 @@ export async function startDemoPlatform(options: {
 }): Promise<DemoPlatform | undefined> {
   // The simulator is a workspace package for tests and demos; production never loads it.
   const { startSimulator } = await import('@hirebridge/simulator');
-  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  let sim: Simulator;
   try {
     sim = await startSimulator({ port: options.port });
   } catch (error) {
@@ -53,7 +54,7 @@ export async function startDemoPlatform(options: {
 }
 
 async function connectDemoCompany(
-  sim: Awaited<ReturnType<typeof import('@hirebridge/simulator').startSimulator>>,
+  sim: Simulator,
   options: { serverUrl: () => string; db: Db; features: FeatureContext; log: Logger },
 ): Promise<void> {
   const { db } = options;

@@ -11,10 +11,8 @@ import { seedDemoCompany } from './features/demo';
 import { startOutboxWorker } from './features/outbox/outbox-worker';
 import { startInboxWorker } from './features/inbox/inbox-worker';
 import { startDemoPlatform, type DemoPlatform } from './demo-platform';
-import type { InboxHandlers } from './features/inbox';
+import { createPlatformLayer } from './platform-layer';
 import { postgresTokenCache } from './adapters/postgres/token-cache';
-import { wecomSenders } from './adapters/wecom/app-message-sender';
-import type { OutboundSender } from './ports/outbound-sender';
 import { createApp, type HireBridgeApp } from './http/create-app';
 import { createLogger, type Logger } from './observability/logger';
 import { systemClock, type Clock } from './ports/clock';
@@ -152,18 +150,17 @@ export async function startHireBridge(
   const database = connectDatabase({ url, poolMax: config.database.poolMax, log });
   const features: FeatureContext = { stores: postgresStores(database.db), transact: postgresTransact(database.db), clock };
   const tokens = postgresTokenCache(database.db, clock);
-  // Employee chat goes to WeCom here; DingTalk tenants get their renderer with the DingTalk adapter.
-  const senders: Record<string, OutboundSender> = {
-    ...wecomSenders({
-      findApp: (tenantId) => features.stores.platform.findAppOfKind(tenantId, 'wecom_app'),
-      env: process.env,
-      tokens,
-      log,
-    }),
-  };
+  const platform = createPlatformLayer({
+    features,
+    db: database.db,
+    tokens,
+    env: process.env,
+    log,
+    rosterReconcileCron: config.rosterReconcileCron,
+    timeZone: config.timeZone,
+  });
+  let platformStarted = false;
   let outboxWorker: ReturnType<typeof startOutboxWorker> | undefined;
-  /** What each kind of inbound event does; kinds without a handler are marked done and kept for the record. */
-  const inboxHandlers: InboxHandlers = {};
   let inboxWorker: ReturnType<typeof startInboxWorker> | undefined;
   let demoPlatform: DemoPlatform | null | undefined;
 
@@ -179,8 +176,12 @@ export async function startHireBridge(
       if (config.demo.simulatorPort !== undefined && !demoPlatform) {
         demoPlatform = (await startDemoPlatform({ port: config.demo.simulatorPort, serverUrl: () => serverUrl, db: database.db, features, log })) ?? null;
       }
-      outboxWorker ??= startOutboxWorker(features, senders, quietFailures(log, 'outbox dispatch'));
-      inboxWorker ??= startInboxWorker(features, inboxHandlers, quietFailures(log, 'inbox processing'));
+      if (!platformStarted) {
+        await platform.start();
+        platformStarted = true;
+      }
+      outboxWorker ??= startOutboxWorker(features, platform.senders, quietFailures(log, 'outbox dispatch'));
+      inboxWorker ??= startInboxWorker(features, platform.inboxHandlers, quietFailures(log, 'inbox processing'));
     },
     embedded ? `embedded ${embedded.dataDir}` : describeUrl(url),
   );
@@ -255,7 +256,7 @@ export async function startHireBridge(
       await closed;
       clearTimeout(deadline);
       supervisor.stop();
-      await Promise.all([outboxWorker?.stop(), inboxWorker?.stop(), demoPlatform?.stop()]);
+      await Promise.all([outboxWorker?.stop(), inboxWorker?.stop(), demoPlatform?.stop(), platform.stop()]);
       await database.close();
       await embedded?.stop();
       log.info('shutdown complete');

@@ -2,11 +2,13 @@ import type { Clock } from '../ports/clock';
 import type { ApplicationStore } from './applications/application-store';
 import type { AuditStore } from './audit/audit-store';
 import type { CandidateStore } from './candidates/candidate-store';
+import type { CandidateChannelStore } from './candidate-channels/candidate-channel-store';
 import type { DirectoryStore } from './directory/directory-store';
 import type { InboxStore } from './inbox/inbox-store';
 import type { JobStore } from './jobs/job-store';
 import type { OutboxStore } from './outbox/outbox-store';
 import type { PlatformStore } from './platform/platform-store';
+import type { RosterStore } from './roster/roster-store';
 import type { SessionStore } from './sessions/session-store';
 
 /** Every store a use case may need. The postgres adapter implements them; a transaction hands out a bound set. */
@@ -20,6 +22,9 @@ export interface Stores {
   readonly platform: PlatformStore;
   readonly inbox: InboxStore;
   readonly outbox: OutboxStore;
+  /** 微信客服 / mini-program reachability of candidates (server/src/features/candidate-channels). */
+  readonly candidateChannels: CandidateChannelStore;
+  readonly roster: RosterStore;
 }
 
 /** Runs `work` in one database transaction: all of its writes commit together or none do. */

@@ -14,6 +14,8 @@ import type { RouteSpec } from './route';
 import { hrRoutes } from './routes/hr';
 import { systemRoutes, type ReadinessProbe } from './routes/system';
 import { mountWecomCallbacks } from './routes/wecom-callbacks';
+import { mountWecomAibotCallbacks } from './routes/wecom-aibot-callbacks';
+import { mountDingtalkCallbacks } from './routes/dingtalk-callbacks';
 
 export interface AppDeps {
   readonly features: FeatureContext;
@@ -105,6 +107,8 @@ export function createApp(deps: AppDeps): HireBridgeApp {
   }
 
   mountWecomCallbacks(router, { features: deps.features, env: deps.secretsEnv ?? {}, log: deps.log });
+  mountWecomAibotCallbacks(router, { features: deps.features, env: deps.secretsEnv ?? {}, log: deps.log });
+  mountDingtalkCallbacks(router, { features: deps.features, env: deps.secretsEnv ?? {}, log: deps.log });
 
   koa.use(requestContext(deps.log, metrics));
   koa.use(router.routes());

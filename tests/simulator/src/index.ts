@@ -5,3 +5,15 @@ export type { CorpConfig, AppConfig, DepartmentInput, UserInput, ReceivedMessage
 export type { CallbackTiming, DeliveryReport, DeliveryAttempt, UrlVerification, PassiveReply } from './wecom/callbacks';
 export { textMessageXml, templateCardEventXml, changeContactXml, cdata, xmlField } from './wecom/callback-xml';
 export { errcodes } from './wecom/errors';
+export type { AibotSimulator, AibotTiming, Conversation, MentionInput, StreamState } from './wecom-aibot/aibot-simulator';
+export type { AibotConfig, BotPost } from './wecom-aibot/state';
+export type { PushedCallback, PushInput, RespondRecord } from './wecom-aibot/long-connection';
+export { aibotEnvelopeKeys } from './wecom-aibot/envelope';
+export type { DingtalkSimulator, PushedMessage } from './dingtalk/dingtalk-simulator';
+export type { DingtalkAppConfig, DingtalkDelivered, DingtalkGroupInput, DingtalkUserInput } from './dingtalk/state';
+export type { StreamTiming, StreamFrame, RecordedAck } from './dingtalk/stream';
+export { webhookSign as dingtalkWebhookSign } from './dingtalk/robot';
+export type { WechatSimulator, KfActionOptions, KfActionResult, CandidateReceived } from './wechat/wechat-simulator';
+export type { KfAccountInput, KfReceived, KfRefusal, KfSyncedMessage } from './wechat/kf';
+export type { MiniProgramInput, TemplateInput, SubscriptionMessage } from './wechat/miniprogram';
+export { kfErrcodes, wechatErrcodes } from './wechat/errors';

@@ -6,6 +6,12 @@ import type { CallbackTiming } from './wecom/callbacks';
 import { wecomApiRouter } from './wecom/api';
 import { peoplePageRouter } from './wecom/people-page';
 import { WecomSimulator } from './wecom/wecom-simulator';
+import { wechatApiRouter } from './wechat/api';
+import { WechatSimulator } from './wechat/wechat-simulator';
+import { AibotSimulator, type AibotTiming } from './wecom-aibot/aibot-simulator';
+import { dingtalkApiRouter } from './dingtalk/api';
+import { DingtalkSimulator } from './dingtalk/dingtalk-simulator';
+import type { StreamTiming } from './dingtalk/stream';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -13,12 +19,22 @@ export interface SimulatorOptions {
   readonly host?: string;
   readonly clock?: Clock;
   readonly wecom?: { readonly callbackTiming?: Partial<CallbackTiming> };
+  /** WeCom AI bot (智能机器人): callback retries, stream refresh cadence. */
+  readonly aibot?: { readonly timing?: Partial<AibotTiming> };
+  /** DingTalk Stream mode: redelivery after ~60 s, disconnect grace; tests shorten the real-time parts. */
+  readonly dingtalk?: { readonly stream?: Partial<StreamTiming> };
 }
 
 export interface Simulator {
   /** Base URL to use instead of https://qyapi.weixin.qq.com, without a trailing slash. */
   readonly url: string;
   readonly wecom: WecomSimulator;
+  /** 微信客服 (on WeCom's host) and mini-programs: src/wechat/README.md. */
+  readonly wechat: WechatSimulator;
+  /** WeCom AI bot (智能机器人): callback mode, long connection (`sim.aibot.wsUrl`), response_url. */
+  readonly aibot: AibotSimulator;
+  /** DingTalk: tokens, Stream-mode gateway and robot sending on `url` (the stream socket gets its own port). */
+  readonly dingtalk: DingtalkSimulator;
   stop(): Promise<void>;
 }
 
@@ -31,6 +47,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const people = peoplePageRouter(wecom);
   app.use(api.routes()).use(api.allowedMethods());
   app.use(people.routes()).use(people.allowedMethods());
+  const wechat = new WechatSimulator(clock, wecom);
+  const wechatApi = wechatApiRouter(wechat.state, wecom.state);
+  app.use(wechatApi.routes()).use(wechatApi.allowedMethods());
+  const aibot = new AibotSimulator(clock, options.aibot?.timing);
+  app.use(aibot.router.routes()).use(aibot.router.allowedMethods());
+  const dingtalk = new DingtalkSimulator(clock, options.dingtalk?.stream);
+  const dingtalkApi = dingtalkApiRouter(dingtalk.state, dingtalk.gateway);
+  app.use(dingtalkApi.routes()).use(dingtalkApi.allowedMethods());
   app.use((ctx) => {
     if (ctx.path !== '/') return;
     const corps = [...wecom.state.corps.keys()]
@@ -46,11 +70,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
+  aibot.attach(server, `http://${host}:${port}`);
+  await dingtalk.listen(`http://${host}:${port}`, host);
   return {
     url: `http://${host}:${port}`,
     wecom,
+    wechat,
+    aibot,
+    dingtalk,
     stop: () =>
       new Promise<void>((resolve, reject) => {
+        void aibot.close();
+        void dingtalk.close();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -274,7 +274,84 @@ export interface OutboxTable {
   sent_at: Date | null;
 }
 
+export interface RosterSyncRunTable {
+  id: Generated<string>;
+  tenant_id: string;
+  mode: 'sync' | 'reconcile';
+  status: Generated<'running' | 'succeeded' | 'failed' | 'abandoned'>;
+  started_at: Date;
+  finished_at: Date | null;
+  report: ColumnType<unknown, string | null | undefined, string | null>;
+  error: string | null;
+}
+
+/** 0005_candidate_channels.sql */
+export interface CandidateChannelTable {
+  candidate_id: string;
+  tenant_id: string;
+  kf_app_id: string | null;
+  kf_open_kfid: string | null;
+  kf_external_userid: string | null;
+  kf_last_customer_message_at: Date | null;
+  kf_sent_since_customer_message: Generated<number>;
+  mp_app_id: string | null;
+  mp_openid: string | null;
+  mp_unionid: string | null;
+  updated_at: Timestamp;
+}
+
+export interface CandidateSubscriptionBalanceTable {
+  candidate_id: string;
+  template_id: string;
+  balance: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export interface KfInvitationTable {
+  id: Generated<string>;
+  tenant_id: string;
+  candidate_id: string;
+  kf_app_id: string;
+  open_kfid: string;
+  url: string;
+  created_at: CreatedAt;
+  entered_at: Date | null;
+}
+
+export interface KfSyncCursorTable {
+  kf_app_id: string;
+  open_kfid: string;
+  cursor: Generated<string>;
+  updated_at: Timestamp;
+}
+
+export interface KfProcessedMessageTable {
+  kf_app_id: string;
+  msgid: string;
+  processed_at: Timestamp;
+}
+
+export interface CandidateDeliveryTable {
+  id: Generated<string>;
+  tenant_id: string;
+  candidate_id: string;
+  idempotency_key: string;
+  message_kind: string;
+  channel: 'subscription' | 'kf' | 'hr_call_task' | null;
+  outcome: 'sent' | 'hr_call_task' | 'undeliverable';
+  attempts: Json;
+  receipt: ColumnType<unknown, string | null | undefined, string | null>;
+  created_at: CreatedAt;
+}
+
 export interface Database {
+  candidate_channels: CandidateChannelTable;
+  candidate_subscription_balances: CandidateSubscriptionBalanceTable;
+  kf_invitations: KfInvitationTable;
+  kf_sync_cursors: KfSyncCursorTable;
+  kf_processed_messages: KfProcessedMessageTable;
+  candidate_deliveries: CandidateDeliveryTable;
+  roster_sync_runs: RosterSyncRunTable;
   outbox: OutboxTable;
   platform_apps: PlatformAppTable;
   platform_tokens: PlatformTokenTable;

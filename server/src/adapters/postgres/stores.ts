@@ -2,6 +2,7 @@ import type { Stores, Transact } from '../../features/context';
 import { postgresApplicationStore } from './application-store';
 import { postgresAuditStore } from './audit-store';
 import { postgresCandidateStore } from './candidate-store';
+import { postgresCandidateChannelStore } from './candidate-channel-store';
 import type { Db } from './database';
 import { postgresDemoStore } from './demo-store';
 import { postgresDirectoryStore } from './directory-store';
@@ -9,6 +10,7 @@ import type { DemoStore } from '../../features/demo';
 import { postgresJobStore } from './job-store';
 import { mapDatabaseError } from './pg-errors';
 import { postgresOutboxStore } from './outbox-store';
+import { postgresRosterStore } from './roster-store';
 import { postgresInboxStore, postgresPlatformStore } from './platform-store';
 import { postgresSessionStore } from './session-store';
 
@@ -42,6 +44,8 @@ export function postgresStores(db: Db): Stores {
     platform: mappingErrors(postgresPlatformStore(db)),
     inbox: mappingErrors(postgresInboxStore(db)),
     outbox: mappingErrors(postgresOutboxStore(db)),
+    candidateChannels: mappingErrors(postgresCandidateChannelStore(db)),
+    roster: mappingErrors(postgresRosterStore(db)),
   };
 }
 

@@ -51,6 +51,11 @@ export function dedupeKeyOf(message: Record<string, XmlValue>): { kind: string; 
   if (event === 'template_card_event' || event === 'template_card_menu_event') {
     return { kind: `event.${event}`, dedupeKey: `card:${xmlText(message, 'TaskId') ?? ''}:${xmlText(message, 'EventKey') ?? ''}:${from}` };
   }
+  // 微信客服's doorbell: each ring carries its own Token, a retry the same one; two rings in one second stay apart.
+  // https://developer.work.weixin.qq.com/document/path/94670
+  if (event === 'kf_msg_or_event') {
+    return { kind: `event.${event}`, dedupeKey: `kf-doorbell:${xmlText(message, 'OpenKfId') ?? ''}:${xmlText(message, 'Token') ?? createTime}` };
+  }
   const ids = ['ChangeType', 'UserID', 'Id', 'ExternalUserID', 'ChatId', 'EventKey', 'ScheduleId', 'CalId', 'SpNo']
     .map((k) => xmlText(message, k) ?? '')
     .join(':');

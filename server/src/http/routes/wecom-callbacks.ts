@@ -35,7 +35,8 @@ export function mountWecomCallbacks(
   };
   const loadApp = async (rawId: string | undefined) => {
     const app = await findPlatformApp(deps.features, appIdOf(rawId));
-    if (!app || app.kind !== 'wecom_app') throw new AppError('NOT_FOUND', '找不到该回调地址。No such callback.');
+    // 微信客服 posts its kf_msg_or_event doorbell with the same crypto and XML (its own callback URL and keys).
+    if (!app || (app.kind !== 'wecom_app' && app.kind !== 'wecom_kf')) throw new AppError('NOT_FOUND', '找不到该回调地址。No such callback.');
     try {
       return { app, crypto: callbackCryptoFor(app, { env: deps.env, clock: deps.features.clock }) };
     } catch (error) {

@@ -81,6 +81,8 @@ export function wecomApiRouter(state: WecomState): Router {
     if (app) record = state.tokens.issue(corpId, secret, { kind: 'app', agentId: app.agentId });
     else if (corp.config.contactsSecret !== undefined && secret === corp.config.contactsSecret) {
       record = state.tokens.issue(corpId, secret, { kind: 'contacts' });
+    } else if (corp.config.kfSecret !== undefined && secret === corp.config.kfSecret) {
+      record = state.tokens.issue(corpId, secret, { kind: 'kf' });
     } else throw new WecomApiError(errcodes.invalidSecret);
     return { access_token: record.token, expires_in: tokenLifetimeSeconds };
   });

@@ -1,0 +1,97 @@
+import type { Db } from './adapters/postgres/database';
+import type { TokenCache } from './adapters/postgres/token-cache';
+import { startRosterSchedule, type RosterSchedule } from './adapters/schedule/roster-schedule';
+import { dingtalkRobotChannels, dingtalkRobotSender } from './adapters/dingtalk/robot-sender';
+import { startDingtalkStream, type DingtalkStreamConnection } from './adapters/dingtalk/stream-connection';
+import { kfClients, kfDoorbellHandler, kfSender } from './adapters/wechat/kf';
+import { subscriptionSender } from './adapters/wechat/subscription';
+import { startAibotLongConnection, type AibotLongConnection } from './adapters/wecom/aibot/long-connection';
+import { wecomAibotPushSender, wecomAibotReplySender } from './adapters/wecom/aibot/senders';
+import { wecomSenders } from './adapters/wecom/app-message-sender';
+import { wecomDirectoryFor } from './adapters/wecom/employee-directory';
+import type { FeatureContext } from './features/context';
+import { acceptInboundEvent, type InboxHandlers } from './features/inbox';
+import type { PlatformApp } from './features/platform';
+import { rosterInboxHandlers } from './features/roster';
+import type { Logger } from './observability/logger';
+import type { OutboundSender } from './ports/outbound-sender';
+
+/** WeCom's long-connection endpoint for the AI bot (智能机器人). https://developer.work.weixin.qq.com/document/path/101463 */
+const aibotWsUrl = 'wss://openws.work.weixin.qq.com';
+
+/**
+ * Wires the platform adapters to the core: which sender serves each outbox channel, which handler each inbound
+ * event kind, and the long-lived connections (DingTalk stream mode, WeCom AI-bot long connection) and schedules.
+ * Connections are opened for the apps present at start; an app connected later is picked up at the next restart.
+ */
+export function createPlatformLayer(deps: {
+  features: FeatureContext;
+  db: Db;
+  tokens: TokenCache;
+  env: Readonly<Record<string, string | undefined>>;
+  log: Logger;
+  rosterReconcileCron: string | undefined;
+  timeZone: string;
+}) {
+  const { features, tokens, env, log } = deps;
+  const appOfKind = (kind: PlatformApp['kind']) => (tenantId: string) => features.stores.platform.findAppOfKind(tenantId, kind);
+  const aibotConnections = new Map<string, AibotLongConnection>();
+  const streams: DingtalkStreamConnection[] = [];
+  let schedule: RosterSchedule | undefined;
+
+  const directoryFor = wecomDirectoryFor({ findApp: appOfKind('wecom_contacts'), env, tokens, log });
+  const dingtalkRobot = dingtalkRobotSender({ findApp: appOfKind('dingtalk_app'), env, tokens, log });
+
+  const senders: Record<string, OutboundSender> = {
+    // Employee chat goes to WeCom; DingTalk tenants' employee chat needs the DingTalk renderer (not built yet).
+    ...wecomSenders({ findApp: appOfKind('wecom_app'), env, tokens, log }),
+    kf: kfSender({ env, tokens, log, features }),
+    subscription: subscriptionSender({ env, tokens, log, features }),
+    ...Object.fromEntries(dingtalkRobotChannels.map((channel) => [channel, dingtalkRobot])),
+    wecom_aibot_reply: wecomAibotReplySender({ findApp: appOfKind('wecom_aibot'), clock: features.clock }),
+    wecom_aibot_push: wecomAibotPushSender({
+      connectionFor: (tenantId) => [...aibotConnections.values()].find((c) => c.tenantId === tenantId),
+    }),
+  };
+
+  /** What each kind of inbound event does; kinds without a handler are marked done and kept for the record. */
+  const inboxHandlers: InboxHandlers = {
+    // change_contact: the member is re-read through the tenant's contacts-sync app (kind wecom_contacts).
+    ...rosterInboxHandlers(directoryFor),
+    // 微信客服: the callback only rings; the handler fetches the messages with sync_msg from the saved cursor.
+    'event.kf_msg_or_event': kfDoorbellHandler(kfClients({ env, tokens, log })),
+  };
+
+  return {
+    senders,
+    inboxHandlers,
+    /** Opens the connections of the apps present now and arms the schedules. */
+    async start() {
+      const apps = await deps.db
+        .selectFrom('platform_apps')
+        .select('id')
+        .where('kind', 'in', ['dingtalk_app', 'wecom_aibot'])
+        .execute();
+      for (const { id } of apps) {
+        const app = await features.stores.platform.findApp(id);
+        if (!app) continue;
+        try {
+          if (app.kind === 'dingtalk_app') {
+            streams.push(startDingtalkStream({ app, env, log, accept: (event) => acceptInboundEvent(features, event), keepAlive: true }));
+          } else if (app.kind === 'wecom_aibot' && !app.callbackTokenRef) {
+            // An AI bot without a callback URL is reached over the long connection.
+            aibotConnections.set(app.id, startAibotLongConnection({ app, env, features, log, wsUrl: aibotWsUrl }));
+          }
+        } catch (error) {
+          log.error({ err: error, appId: app.id, kind: app.kind }, 'platform connection could not start; fix the app configuration and restart');
+        }
+      }
+      if (deps.rosterReconcileCron) {
+        schedule = startRosterSchedule({ cron: deps.rosterReconcileCron, timeZone: deps.timeZone, features, directoryFor, log });
+      }
+    },
+    async stop() {
+      await Promise.all([...streams.map((s) => s.stop()), ...[...aibotConnections.values()].map((c) => c.stop()), schedule?.stop()]);
+    },
+  };
+}
