@@ -1,22 +1,12 @@
 import type Router from '@koa/router';
-import getRawBody from 'raw-body';
-import { z } from 'zod';
 import { DingtalkAppMisconfiguredError } from '../../adapters/dingtalk/app-identity';
 import { dingtalkCallbackCryptoFor, dingtalkSignedQueryOf, openDingtalkCallback, sealedSuccess } from '../../adapters/dingtalk/http-callback';
-import { SecretUnavailableError } from '../../adapters/platform/secret-ref';
-import { CallbackRejectedError, parseRawQuery } from '../../adapters/wecom/callback-crypto';
-import { AppError } from '../../domain/errors';
+import { parseRawQuery } from '../../adapters/wecom/callback-crypto';
 import type { FeatureContext } from '../../features/context';
 import { acceptInboundEvent } from '../../features/inbox';
-import { findPlatformApp } from '../../features/platform';
 import type { Logger } from '../../observability/logger';
+import { loadCallbackApp, readCallbackBody, rejectCallback } from '../middleware/callback-support';
 import type { RequestState } from '../middleware/request-context';
-
-/** DingTalk pushes small JSON envelopes; anything larger is not an event. */
-const callbackBodyLimitBytes = 64 * 1024;
-
-const notFound = () => new AppError('NOT_FOUND', '找不到该回调地址。No such callback.');
-const rejected = () => new AppError('CALLBACK_REJECTED', '回调校验失败。Callback verification failed.');
 
 /**
  * DingTalk HTTP event push for an app that does not use Stream mode: verified (signature, ±300 s on the millisecond
@@ -29,39 +19,19 @@ export function mountDingtalkCallbacks(
   deps: { features: FeatureContext; env: Readonly<Record<string, string | undefined>>; log: Logger },
 ) {
   router.post('/callbacks/dingtalk/:appId', async (ctx) => {
-    const declared = ctx.request.length;
-    if (declared !== undefined && declared > callbackBodyLimitBytes) throw new AppError('PAYLOAD_TOO_LARGE', '回调请求体过大。Callback body too large.');
-    let body: string;
-    try {
-      body = await getRawBody(ctx.req, { limit: callbackBodyLimitBytes, length: declared, encoding: 'utf8' });
-    } catch (error) {
-      if ((error as { type?: string }).type === 'entity.too.large') throw new AppError('PAYLOAD_TOO_LARGE', '回调请求体过大。Callback body too large.');
-      throw new AppError('INVALID_JSON', '回调请求体无法读取。The body could not be read.');
-    }
-    const parsedId = z.uuid().safeParse(ctx.params.appId);
-    if (!parsedId.success) throw notFound();
-    const app = await findPlatformApp(deps.features, parsedId.data);
-    if (!app || app.kind !== 'dingtalk_app') throw notFound();
-
-    let crypto;
-    try {
-      crypto = dingtalkCallbackCryptoFor(app, { env: deps.env, clock: deps.features.clock });
-    } catch (error) {
-      if (error instanceof SecretUnavailableError || error instanceof CallbackRejectedError || error instanceof DingtalkAppMisconfiguredError) {
-        deps.log.error({ appId: app.id, reason: error.message }, 'DingTalk callback cannot be verified: app is misconfigured');
-        throw rejected();
-      }
-      throw error;
-    }
+    const body = await readCallbackBody(ctx);
+    const { app, verifier: crypto } = await loadCallbackApp(
+      deps,
+      ctx.params.appId,
+      ['dingtalk_app'],
+      (found) => dingtalkCallbackCryptoFor(found, { env: deps.env, clock: deps.features.clock }),
+      [DingtalkAppMisconfiguredError],
+    );
     let opened;
     try {
       opened = openDingtalkCallback(app, crypto, dingtalkSignedQueryOf(parseRawQuery(ctx.querystring)), body);
     } catch (error) {
-      if (error instanceof CallbackRejectedError) {
-        deps.log.warn({ appId: app.id, reason: error.message }, 'DingTalk callback rejected');
-        throw rejected();
-      }
-      throw error;
+      return rejectCallback(deps.log, app.id, error, []);
     }
     if (opened.type === 'event') {
       const { inserted } = await acceptInboundEvent(deps.features, opened.event);
