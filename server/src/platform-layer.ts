@@ -22,7 +22,8 @@ const aibotWsUrl = 'wss://openws.work.weixin.qq.com';
 /**
  * Wires the platform adapters to the core: which sender serves each outbox channel, which handler each inbound
  * event kind, and the long-lived connections (DingTalk stream mode, WeCom AI-bot long connection) and schedules.
- * Connections are opened for the apps present at start; an app connected later is picked up at the next restart.
+ * Connections are opened for the apps present at start, and apps connected later (npm run tenant:connect) are
+ * picked up by a rescan every `rescanMs`.
  */
 export function createPlatformLayer(deps: {
   features: FeatureContext;
@@ -32,12 +33,17 @@ export function createPlatformLayer(deps: {
   log: Logger;
   rosterReconcileCron: string | undefined;
   timeZone: string;
+  rescanMs?: number;
 }) {
   const { features, tokens, env, log } = deps;
   const appOfKind = (kind: PlatformApp['kind']) => (tenantId: string) => features.stores.platform.findAppOfKind(tenantId, kind);
   const aibotConnections = new Map<string, AibotLongConnection>();
-  const streams: DingtalkStreamConnection[] = [];
+  const streams = new Map<string, DingtalkStreamConnection>();
   let schedule: RosterSchedule | undefined;
+  let rescanTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  /** Apps whose connection failed to start: reported once, retried on every rescan. */
+  const reported = new Set<string>();
 
   const directoryFor = wecomDirectoryFor({ findApp: appOfKind('wecom_contacts'), env, tokens, log });
   const dingtalkRobot = dingtalkRobotSender({ findApp: appOfKind('dingtalk_app'), env, tokens, log });
@@ -62,36 +68,52 @@ export function createPlatformLayer(deps: {
     'event.kf_msg_or_event': kfDoorbellHandler(kfClients({ env, tokens, log })),
   };
 
+  /** Opens a connection for every DingTalk app and long-connection AI bot that has none yet. */
+  async function connectNewApps() {
+    const apps = await deps.db.selectFrom('platform_apps').select('id').where('kind', 'in', ['dingtalk_app', 'wecom_aibot']).execute();
+    for (const { id } of apps) {
+      if (stopped || streams.has(id) || aibotConnections.has(id)) continue;
+      const app = await features.stores.platform.findApp(id);
+      if (!app) continue;
+      try {
+        if (app.kind === 'dingtalk_app') {
+          streams.set(app.id, startDingtalkStream({ app, env, log, accept: (event) => acceptInboundEvent(features, event), keepAlive: true }));
+        } else if (app.kind === 'wecom_aibot' && !app.callbackTokenRef) {
+          // An AI bot without a callback URL is reached over the long connection.
+          aibotConnections.set(app.id, startAibotLongConnection({ app, env, features, log, wsUrl: aibotWsUrl }));
+        }
+        reported.delete(app.id);
+      } catch (error) {
+        if (!reported.has(app.id)) log.error({ err: error, appId: app.id, kind: app.kind }, 'platform connection could not start; fix the app configuration');
+        reported.add(app.id);
+      }
+    }
+  }
+
   return {
     senders,
     inboxHandlers,
-    /** Opens the connections of the apps present now and arms the schedules. */
+    /** Opens the connections of the apps present now, keeps looking for new ones, and arms the schedules. */
     async start() {
-      const apps = await deps.db
-        .selectFrom('platform_apps')
-        .select('id')
-        .where('kind', 'in', ['dingtalk_app', 'wecom_aibot'])
-        .execute();
-      for (const { id } of apps) {
-        const app = await features.stores.platform.findApp(id);
-        if (!app) continue;
-        try {
-          if (app.kind === 'dingtalk_app') {
-            streams.push(startDingtalkStream({ app, env, log, accept: (event) => acceptInboundEvent(features, event), keepAlive: true }));
-          } else if (app.kind === 'wecom_aibot' && !app.callbackTokenRef) {
-            // An AI bot without a callback URL is reached over the long connection.
-            aibotConnections.set(app.id, startAibotLongConnection({ app, env, features, log, wsUrl: aibotWsUrl }));
-          }
-        } catch (error) {
-          log.error({ err: error, appId: app.id, kind: app.kind }, 'platform connection could not start; fix the app configuration and restart');
-        }
-      }
+      await connectNewApps();
+      const rescan = () => {
+        rescanTimer = setTimeout(() => {
+          connectNewApps()
+            .catch((error: unknown) => log.warn({ err: error }, 'looking for newly connected platform apps failed; will look again'))
+            .finally(() => {
+              if (!stopped) rescan();
+            });
+        }, deps.rescanMs ?? 60_000);
+      };
+      rescan();
       if (deps.rosterReconcileCron) {
         schedule = startRosterSchedule({ cron: deps.rosterReconcileCron, timeZone: deps.timeZone, features, directoryFor, log });
       }
     },
     async stop() {
-      await Promise.all([...streams.map((s) => s.stop()), ...[...aibotConnections.values()].map((c) => c.stop()), schedule?.stop()]);
+      stopped = true;
+      clearTimeout(rescanTimer);
+      await Promise.all([...[...streams.values()].map((s) => s.stop()), ...[...aibotConnections.values()].map((c) => c.stop()), schedule?.stop()]);
     },
   };
 }
