@@ -5,3 +5,4 @@ export * from './jobs';
 export * from './candidates';
 export * from './applications';
 export * from './health';
+export * from './platform';

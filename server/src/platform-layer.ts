@@ -7,13 +7,17 @@ import { kfClients, kfDoorbellHandler, kfSender } from './adapters/wechat/kf';
 import { subscriptionSender } from './adapters/wechat/subscription';
 import { startAibotLongConnection, type AibotLongConnection } from './adapters/wecom/aibot/long-connection';
 import { wecomAibotPushSender, wecomAibotReplySender } from './adapters/wecom/aibot/senders';
+import { createWecomApi } from './adapters/wecom/api-client';
 import { wecomSenders } from './adapters/wecom/app-message-sender';
+import { createJsapiSigner } from './adapters/wecom/jsapi';
+import { resolveSecretRef } from './adapters/platform/secret-ref';
 import { wecomDirectoryFor } from './adapters/wecom/employee-directory';
 import type { FeatureContext } from './features/context';
 import { acceptInboundEvent, type InboxHandlers } from './features/inbox';
 import type { PlatformApp } from './features/platform';
 import { rosterInboxHandlers } from './features/roster';
 import type { Logger } from './observability/logger';
+import type { JsapiSigner, JsapiSignerFor } from './ports/jsapi-signer';
 import type { OutboundSender } from './ports/outbound-sender';
 
 /** WeCom's long-connection endpoint for the AI bot (智能机器人). https://developer.work.weixin.qq.com/document/path/101463 */
@@ -68,6 +72,21 @@ export function createPlatformLayer(deps: {
     'event.kf_msg_or_event': kfDoorbellHandler(kfClients({ env, tokens, log })),
   };
 
+  // One JS-SDK signer per WeCom app; its tickets live in the cluster-wide cache.
+  const signers = new Map<string, JsapiSigner>();
+  const jsapiSignerFor: JsapiSignerFor = async (tenantId) => {
+    const app = await features.stores.platform.findAppOfKind(tenantId, 'wecom_app');
+    if (!app?.agentId) return undefined;
+    let signer = signers.get(app.id);
+    if (!signer) {
+      const secret = resolveSecretRef(app.secretRef, { env, demoAllowed: app.tenantIsDemo });
+      const api = createWecomApi({ credentials: { appId: app.id, corpId: app.corpId, secret, baseUrl: app.apiBaseUrl }, tokens, log });
+      signer = createJsapiSigner({ api, tokens, app: { id: app.id, corpId: app.corpId, agentId: app.agentId }, clock: features.clock });
+      signers.set(app.id, signer);
+    }
+    return signer;
+  };
+
   /** Opens a connection for every DingTalk app and long-connection AI bot that has none yet. */
   async function connectNewApps() {
     const apps = await deps.db.selectFrom('platform_apps').select('id').where('kind', 'in', ['dingtalk_app', 'wecom_aibot']).execute();
@@ -93,6 +112,7 @@ export function createPlatformLayer(deps: {
   return {
     senders,
     inboxHandlers,
+    jsapiSignerFor,
     /** Opens the connections of the apps present now, keeps looking for new ones, and arms the schedules. */
     async start() {
       await connectNewApps();

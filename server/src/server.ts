@@ -193,6 +193,8 @@ export async function startHireBridge(
     http: { bodyLimitBytes: config.http.bodyLimitBytes, trustProxy: config.http.trustProxy },
     version: options.version,
     secretsEnv: process.env,
+    jsapiSignerFor: platform.jsapiSignerFor,
+    publicUrl: config.http.publicUrl,
     readiness: {
       check: async () => ({
         database: supervisor.migrated ? await supervisor.check() : supervisor.state === 'up' ? 'up' : 'down',

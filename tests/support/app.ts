@@ -21,6 +21,8 @@ export function createTestApp(
     devLogin?: boolean;
     readiness?: Parameters<typeof createApp>[0]['readiness'];
     secretsEnv?: Record<string, string>;
+    jsapiSignerFor?: Parameters<typeof createApp>[0]['jsapiSignerFor'];
+    publicUrl?: string;
     features?: ReturnType<TestDatabase['features']>;
   } = {},
 ): TestApp {
@@ -35,6 +37,7 @@ export function createTestApp(
   const app = createApp({
     features: options.features ?? db.features(options.clock ?? fixedClock(new Date())),
     secretsEnv: options.secretsEnv ?? {},
+    ...(options.jsapiSignerFor && { jsapiSignerFor: options.jsapiSignerFor, publicUrl: options.publicUrl ?? 'https://hire.example.com' }),
     log,
     devLogin: options.devLogin ?? false,
     http: { bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024, trustProxy: false },

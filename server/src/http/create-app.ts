@@ -11,7 +11,9 @@ import { readJsonBody } from './middleware/json-body';
 import { requestContext, type RequestState } from './middleware/request-context';
 import { buildOpenApi } from './openapi';
 import type { RouteSpec } from './route';
+import type { JsapiSignerFor } from '../ports/jsapi-signer';
 import { hrRoutes } from './routes/hr';
+import { platformRoutes } from './routes/platform';
 import { systemRoutes, type ReadinessProbe } from './routes/system';
 import { mountWecomCallbacks } from './routes/wecom-callbacks';
 import { mountWecomAibotCallbacks } from './routes/wecom-aibot-callbacks';
@@ -27,6 +29,10 @@ export interface AppDeps {
   readonly version?: string;
   /** Where `env:` secret references of platform apps are read from (process.env in production). */
   readonly secretsEnv?: Readonly<Record<string, string | undefined>>;
+  /** WeCom JS-SDK signatures per tenant; the route is not mounted without it. */
+  readonly jsapiSignerFor?: JsapiSignerFor;
+  /** Our public URL (HB_PUBLIC_URL): only pages under it get JS-SDK signatures. */
+  readonly publicUrl?: string;
 }
 
 export interface HireBridgeApp {
@@ -64,7 +70,11 @@ export function createApp(deps: AppDeps): HireBridgeApp {
   const routes: RouteSpec[] = [];
   const openApi = () => buildOpenApi(routes, { version: deps.version ?? '0.1.0' });
   const metricsText = async () => metrics.registry.metrics();
-  routes.push(...systemRoutes(deps.readiness, metricsText, openApi), ...hrRoutes);
+  routes.push(
+    ...systemRoutes(deps.readiness, metricsText, openApi),
+    ...hrRoutes,
+    ...platformRoutes({ jsapiSignerFor: deps.jsapiSignerFor, publicUrl: deps.publicUrl ?? 'http://127.0.0.1:3000' }),
+  );
   const mounted = routes.filter((spec) => spec.enabled?.({ devLogin: deps.devLogin }) ?? true);
   routes.splice(0, routes.length, ...mounted);
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { getJsApiSignature } from '@wecom/crypto';
 import type { Clock } from '../../ports/clock';
+import type { JsapiSignatures, JsapiSigner } from '../../ports/jsapi-signer';
 import type { TokenCache } from '../postgres/token-cache';
 import { WecomApiError, type WecomApi } from './api-client';
 
@@ -10,25 +11,12 @@ import { WecomApiError, type WecomApi } from './api-client';
  * they are cached cluster-wide like tokens — under separate keys, because a swapped ticket fails in the client.
  * https://developer.work.weixin.qq.com/document/path/96909 (JS-SDK 使用权限签名算法)
  */
-export interface JsapiSignature {
-  readonly timestamp: number;
-  readonly nonceStr: string;
-  readonly signature: string;
-}
-
-export interface JsapiSignatures {
-  /** For wx.config({beta: true, appId: corpId, timestamp, nonceStr, signature, jsApiList}). */
-  readonly config: JsapiSignature & { readonly appId: string };
-  /** For wx.agentConfig({corpid, agentid, timestamp, nonceStr, signature, jsApiList}). */
-  readonly agentConfig: JsapiSignature & { readonly corpid: string; readonly agentid: string };
-}
-
 export function createJsapiSigner(deps: {
   api: WecomApi;
   tokens: TokenCache;
   app: { readonly id: string; readonly corpId: string; readonly agentId: string };
   clock: Clock;
-}) {
+}): JsapiSigner {
   const ticket = async (path: string, query: Record<string, string>) => {
     const answer = await deps.api.get<{ ticket?: string; expires_in?: number }>(path, query);
     if (typeof answer.ticket !== 'string') throw new WecomApiError(path, -1, 'no ticket in the answer', true);
