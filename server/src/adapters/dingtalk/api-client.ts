@@ -27,6 +27,8 @@ const tokenCodes = new Set(['InvalidAuthentication', 'accesstoken.expired']);
 /** Throttling codes from the rate-limit doc (https://open.dingtalk.com/document/orgapp/invocation-frequency-limit). */
 const isThrottled = (code: string) => /^Forbidden\.AccessDenied\.Qp[sm]Limit/.test(code) || ['qps.exceed.limit', 'request.overlimit', 'ServiceUnavailable', 'unknownError', 'SystemBusy'].includes(code);
 
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
 export interface DingtalkApiOptions {
   readonly credentials: DingtalkCredentials;
   readonly tokens: TokenCache;
@@ -47,13 +49,17 @@ export function createDingtalkApi(options: DingtalkApiOptions) {
   const timeoutMs = options.timeoutMs ?? 10_000;
   let tokenCalls = 0;
 
-  async function exchange(path: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
+  async function exchange(path: string, body: unknown, token?: string, method: HttpMethod = 'POST'): Promise<Record<string, unknown>> {
     let response: Response;
     try {
       response = await doFetch(new URL(path, credentials.baseUrl), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...(token === undefined ? {} : { 'x-acs-dingtalk-access-token': token }) },
-        body: JSON.stringify(body),
+        method,
+        headers: {
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token === undefined ? {} : { 'x-acs-dingtalk-access-token': token }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
@@ -61,7 +67,9 @@ export function createDingtalkApi(options: DingtalkApiOptions) {
     }
     let answer: Record<string, unknown>;
     try {
-      answer = (await response.json()) as Record<string, unknown>;
+      // A successful DELETE may answer with an empty body.
+      const text = await response.text();
+      answer = text === '' && response.ok ? {} : (JSON.parse(text) as Record<string, unknown>);
     } catch {
       // An IP-level block answers HTML instead of JSON (rate-limit doc): worth retrying later.
       throw new DingtalkApiError(path, response.status, 'not_json', 'answer is not JSON', true);
@@ -80,12 +88,12 @@ export function createDingtalkApi(options: DingtalkApiOptions) {
     return { accessToken: answer.accessToken, expiresInSeconds: Number(answer.expireIn ?? 7200) };
   };
 
-  async function post<T>(path: string, body: unknown): Promise<T> {
+  async function request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
     let token = await tokens.current(credentials.appId, fetchToken);
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await exchange(path, body, token)) as T;
+        return (await exchange(path, body, token, method)) as T;
       } catch (error) {
         if (!(error instanceof DingtalkApiError)) throw error;
         if (tokenCodes.has(error.code) && !refreshed) {
@@ -107,7 +115,9 @@ export function createDingtalkApi(options: DingtalkApiOptions) {
   }
 
   return {
-    post,
+    post: <T>(path: string, body: unknown) => request<T>('POST', path, body),
+    /** PUT/DELETE/GET for REST-style APIs such as the calendar (https://open.dingtalk.com/document/orgapp/calendar-overview). */
+    request,
     /** How many token fetches this client made (for tests and metrics). */
     get tokenCalls() {
       return tokenCalls;
