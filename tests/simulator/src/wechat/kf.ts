@@ -121,6 +121,11 @@ export class KfState {
     return [...this.externalIds.entries()].some(([key, id]) => id === externalUserId && key.startsWith(`${corpId}\0`));
   }
 
+  /** Read-only: every message of the corp's log (what sync_msg may return), oldest first. */
+  messages(corpId: string): readonly KfSyncedMessage[] {
+    return [...(this.logs.get(corpId) ?? [])];
+  }
+
   /** Appends a message to the log and hands out the doorbell token that announces it. */
   append(corpId: string, message: Omit<KfSyncedMessage, 'msgid' | 'send_time'>): { message: KfSyncedMessage; token: string } {
     const full: KfSyncedMessage = { msgid: randomId('', 16), send_time: Math.floor(this.nowMs() / 1000), ...message };

@@ -114,6 +114,14 @@ export class MiniProgramState {
     return id;
   }
 
+  /** Read-only: every openid handed out so far, with its mini-program and WeChat user. */
+  knownOpenids(): { appId: string; user: string; openid: string }[] {
+    return [...this.openids.entries()].map(([key, openid]) => {
+      const cut = key.indexOf('\0');
+      return { appId: key.slice(0, cut), user: key.slice(cut + 1), openid };
+    });
+  }
+
   /** The app and user an openid belongs to. */
   ownerOf(openid: string): { appId: string; user: string } | undefined {
     for (const [key, id] of this.openids) {
