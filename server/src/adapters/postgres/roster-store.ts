@@ -5,7 +5,7 @@ import type { DepartmentTable, EmployeeTable } from './schema';
 
 const toDepartment = (r: Selectable<DepartmentTable>) => ({ id: r.id, platformDepartmentId: r.platform_department_id, name: r.name, parentId: r.parent_id });
 
-const employeeColumns = ['id', 'platform_user_id', 'name', 'title', 'department_id', 'manager_id', 'status'] as const;
+const employeeColumns = ['id', 'platform_user_id', 'name', 'title', 'department_id', 'manager_id', 'status', 'platform_union_id'] as const;
 
 const toEmployee = (r: Pick<Selectable<EmployeeTable>, (typeof employeeColumns)[number]>): RosterEmployee => ({
   id: r.id,
@@ -15,6 +15,7 @@ const toEmployee = (r: Pick<Selectable<EmployeeTable>, (typeof employeeColumns)[
   departmentId: r.department_id,
   managerId: r.manager_id,
   status: r.status,
+  platformUnionId: r.platform_union_id,
 });
 
 function employeeColumnsOf(changes: Partial<EmployeeFields>) {
@@ -110,6 +111,9 @@ export function postgresRosterStore(db: Db): RosterStore {
         .returning(employeeColumns)
         .executeTakeFirst();
       return row && toEmployee(row);
+    },
+    async setPlatformUnionId(tenantId, id, unionId, now) {
+      await db.updateTable('employees').set({ platform_union_id: unionId, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
     },
     async updateEmployee(tenantId, id, changes, now) {
       await db

@@ -114,6 +114,16 @@ function kindOf(created: boolean, changes: Partial<EmployeeFields>): MemberChang
   return 'updated';
 }
 
+/**
+ * The unionId to write when the directory gives one (DingTalk) that differs from the stored one; undefined when there
+ * is nothing to write. It is an id, not a reported field: storing it never counts as a change of the employee.
+ */
+export function unionIdToStore(member: DirectoryMember | undefined, existing: RosterEmployee | undefined): string | undefined {
+  const unionId = member?.unionId;
+  if (typeof unionId !== 'string' || unionId === '') return undefined;
+  return existing && existing.platformUnionId === unionId ? undefined : unionId;
+}
+
 /** Resolves the direct leader to our employee id: null when the platform names none (or one we do not hold). */
 export async function managerIdFor(stores: Stores, tenantId: string, member: DirectoryMember, selfId: string | undefined): Promise<string | null | undefined> {
   if (member.directLeaderIds === null) return undefined;
@@ -148,6 +158,7 @@ export async function applyMember(
     const fields = desiredFields(member, undefined, lookups, managerId);
     const created = await stores.roster.insertEmployee(tenant.id, userId, fields, now);
     if (created) {
+      if (unionIdToStore(member, created) !== undefined) await stores.roster.setPlatformUnionId(tenant.id, created.id, member.unionId!, now);
       const described = await describe(fields, {}, lookups);
       return { change: { userId, name: fields.name, kind: 'created', fields: described }, release };
     }
@@ -160,6 +171,7 @@ export async function applyMember(
     ? desiredFields(member, existing, lookups, options.resolveManager ? await managerIdFor(stores, tenant.id, member, existing.id) : undefined)
     : { ...existing, status: 'left' };
   const changes = changedColumns(existing, desired);
+  if (unionIdToStore(member, existing) !== undefined) await stores.roster.setPlatformUnionId(tenant.id, existing.id, member!.unionId!, now);
   if (Object.keys(changes).length === 0) return { release };
   await stores.roster.updateEmployee(tenant.id, existing.id, changes, now);
   const fields = await describe(changes, existing, lookups);
@@ -200,11 +212,16 @@ export async function releaseEmployee(
       totals.interviewsWithoutHr.push(interview.interviewId);
       continue;
     }
+    const notice = leaverNotice(employee, interview, tenant.timeZone);
     const { inserted } = await enqueueMessage(stores, {
       tenantId: tenant.id,
-      channel: 'wecom_app',
+      // A DingTalk tenant's HR is reached by the app robot 1:1 (dingtalk_oto: msgKey + msgParam), a WeCom one by the app.
+      channel: tenant.platform === 'dingtalk' ? 'dingtalk_oto' : 'wecom_app',
       recipient: hr.platformUserId,
-      payload: leaverNotice(employee, interview, tenant.timeZone),
+      payload:
+        tenant.platform === 'dingtalk'
+          ? { msgKey: 'sampleMarkdown', msgParam: { title: '面试需要更换面试官 An interview needs a new interviewer', text: notice.markdown.content } }
+          : notice,
       idempotencyKey: `roster.panelist-gone:${employee.id}:${interview.interviewId}`,
     });
     if (inserted) totals.hrNotices++;

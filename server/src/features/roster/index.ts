@@ -12,6 +12,7 @@ import {
   hasUnknownDepartment,
   releaseEmployee,
   terminalInterviewStatuses,
+  unionIdToStore,
   type FieldDiff,
   type Lookups,
   type MemberChange,
@@ -170,7 +171,13 @@ async function runSync(ctx: FeatureContext, directory: EmployeeDirectory, tenant
     // Settled from the snapshot without a transaction; anything else is decided again on the locked row.
     if (!existing && (!member || member.status === 'left')) continue;
     if (existing && !member && existing.status === 'left') continue;
-    if (existing && member && Object.keys(changedColumns(existing, desiredFields(member, existing, lookups, undefined))).length === 0) continue;
+    if (
+      existing &&
+      member &&
+      Object.keys(changedColumns(existing, desiredFields(member, existing, lookups, undefined))).length === 0 &&
+      unionIdToStore(member, existing) === undefined
+    )
+      continue;
     const outcome = await ctx.transact((stores) =>
       applyMember(stores, tenant, userId, member, lookupsFrom(stores, tenant.id, departmentRows, labels), now, { resolveManager: false }),
     );
@@ -304,6 +311,11 @@ export async function refreshMember(ctx: FeatureContext, directory: EmployeeDire
   return outcome.change;
 }
 
+/** The department tree, fresh from the directory (a department event); returns what changed. */
+export async function refreshDepartments(ctx: FeatureContext, directory: EmployeeDirectory, tenantId: string): Promise<RosterReport['departments']> {
+  return (await syncDepartments(ctx, directory, await tenantOf(ctx, tenantId))).report;
+}
+
 /** The platform deleted the member (change_contact delete_user): no lookup needed, they have left. */
 export async function markMemberRemoved(ctx: FeatureContext, tenantId: string, userId: string): Promise<MemberChange | undefined> {
   const tenant = await tenantOf(ctx, tenantId);
@@ -356,4 +368,60 @@ export function rosterInboxHandlers(directoryFor: DirectoryFor): InboxHandlers {
     // Tag changes (update_tag) do not touch the roster.
   };
   return { 'event.change_contact': changeContact };
+}
+
+/** `["a","b"]`, `"a"` or `"a,b"` → the user or department ids an org event names. */
+function idsOf(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : typeof value === 'number' ? [value] : [];
+  return list.map((v) => (typeof v === 'number' ? String(v) : textOf(v))).filter((v): v is string => v !== undefined);
+}
+
+/**
+ * Inbox handlers for DingTalk's 通讯录 events (stored as `event.<EventType>` by the Stream connection and the HTTP
+ * callback). Stream frames keep the event body under `data` with camelCase keys (`userId`, `deptId`); HTTP pushes
+ * put it at the top level as `UserId` / `DeptId`: both are read. As with WeCom, member fields come from the
+ * directory, not from the event. https://open.dingtalk.com/document/orgapp/address-book-events
+ * - user_add_org / user_modify_org / user_active_org: refresh each member named;
+ * - user_leave_org: the member has left; no lookup (user/get no longer knows them);
+ * - org_dept_create / org_dept_modify / org_dept_remove: refresh the department tree.
+ */
+export function dingtalkRosterInboxHandlers(directoryFor: DirectoryFor): InboxHandlers {
+  const directoryOrNone = async (tenantId: string) => {
+    try {
+      return await directoryFor(tenantId);
+    } catch (error) {
+      if (error instanceof DirectoryNotConfiguredError) return undefined;
+      throw error;
+    }
+  };
+  const bodyOf = (payload: Record<string, unknown>): Record<string, unknown> =>
+    typeof payload.data === 'object' && payload.data !== null && !Array.isArray(payload.data) ? (payload.data as Record<string, unknown>) : payload;
+  const usersOf = (payload: Record<string, unknown>) => {
+    const body = bodyOf(payload);
+    return [...new Set(idsOf(body.userId ?? body.UserId))];
+  };
+
+  const refreshNamed: InboxHandler = async (event, ctx) => {
+    const userIds = usersOf(event.payload);
+    if (userIds.length === 0) return;
+    const directory = await directoryOrNone(event.tenantId);
+    if (!directory) return;
+    for (const userId of userIds) await refreshMember(ctx, directory, event.tenantId, userId);
+  };
+  const leave: InboxHandler = async (event, ctx) => {
+    for (const userId of usersOf(event.payload)) await markMemberRemoved(ctx, event.tenantId, userId);
+  };
+  const departments: InboxHandler = async (event, ctx) => {
+    const directory = await directoryOrNone(event.tenantId);
+    if (directory) await refreshDepartments(ctx, directory, event.tenantId);
+  };
+  return {
+    'event.user_add_org': refreshNamed,
+    'event.user_modify_org': refreshNamed,
+    'event.user_active_org': refreshNamed,
+    'event.user_leave_org': leave,
+    'event.org_dept_create': departments,
+    'event.org_dept_modify': departments,
+    'event.org_dept_remove': departments,
+  };
 }

@@ -17,6 +17,8 @@ export interface RosterEmployee {
   readonly departmentId: string | null;
   readonly managerId: string | null;
   readonly status: EmployeeStatus;
+  /** DingTalk unionId (employees.platform_union_id); null when not known. Optional for stores that do not read it. */
+  readonly platformUnionId?: string | null;
 }
 
 /** What the directory decides about an employee. Roles are not here: the sync never changes them. */
@@ -60,6 +62,8 @@ export interface RosterStore {
   updateEmployee(tenantId: string, id: string, changes: Partial<EmployeeFields>, now: Date): Promise<void>;
   /** WeCom lets a generated userid be changed once (change_contact NewUserID). False when `from` is unknown. */
   renamePlatformUserId(tenantId: string, from: string, to: string, now: Date): Promise<boolean>;
+  /** Stores the platform's cross-app id (DingTalk unionId) the directory gave for the employee. */
+  setPlatformUnionId(tenantId: string, id: string, unionId: string, now: Date): Promise<void>;
 
   /** Sets revoked_at on every session of the employee not yet revoked; returns how many. */
   revokeSessions(tenantId: string, employeeId: string, now: Date): Promise<number>;
