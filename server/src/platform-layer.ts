@@ -1,6 +1,9 @@
+import { calendarSyncChannel, calendarSyncSender, platformCalendars } from './adapters/calendar/calendar-sync';
 import type { Db } from './adapters/postgres/database';
 import type { TokenCache } from './adapters/postgres/token-cache';
 import { startRosterSchedule, type RosterSchedule } from './adapters/schedule/roster-schedule';
+import { dingtalkEmployeeChatSenders } from './adapters/dingtalk/employee-chat-sender';
+import { dingtalkDirectoryFor } from './adapters/dingtalk/employee-directory';
 import { dingtalkRobotChannels, dingtalkRobotSender } from './adapters/dingtalk/robot-sender';
 import { startDingtalkStream, type DingtalkStreamConnection } from './adapters/dingtalk/stream-connection';
 import { kfClients, kfDoorbellHandler, kfSender } from './adapters/wechat/kf';
@@ -10,15 +13,18 @@ import { wecomAibotPushSender, wecomAibotReplySender } from './adapters/wecom/ai
 import { createWecomApi } from './adapters/wecom/api-client';
 import { wecomSenders } from './adapters/wecom/app-message-sender';
 import { createJsapiSigner } from './adapters/wecom/jsapi';
+import { groupRobotSenders } from './adapters/platform/group-robot-senders';
 import { resolveSecretRef } from './adapters/platform/secret-ref';
+import { wecomHrRosterFor } from './adapters/wecom/hr-assistant';
+import { ehrUpdateChannel, ehrUpdateSender } from './features/hires';
 import { wecomDirectoryFor } from './adapters/wecom/employee-directory';
 import type { FeatureContext } from './features/context';
 import { acceptInboundEvent, type InboxHandlers } from './features/inbox';
 import type { PlatformApp } from './features/platform';
-import { rosterInboxHandlers } from './features/roster';
+import { dingtalkRosterInboxHandlers, rosterInboxHandlers } from './features/roster';
 import type { Logger } from './observability/logger';
 import type { JsapiSigner, JsapiSignerFor } from './ports/jsapi-signer';
-import type { OutboundSender } from './ports/outbound-sender';
+import { SendFailedError, type OutboundSender } from './ports/outbound-sender';
 
 /** WeCom's long-connection endpoint for the AI bot (智能机器人). https://developer.work.weixin.qq.com/document/path/101463 */
 const aibotWsUrl = 'wss://openws.work.weixin.qq.com';
@@ -37,6 +43,8 @@ export function createPlatformLayer(deps: {
   log: Logger;
   rosterReconcileCron: string | undefined;
   timeZone: string;
+  /** HireBridge's public URL: links in messages (DingTalk card buttons) lead under it. */
+  publicUrl: string;
   rescanMs?: number;
 }) {
   const { features, tokens, env, log } = deps;
@@ -52,13 +60,35 @@ export function createPlatformLayer(deps: {
   const directoryFor = wecomDirectoryFor({ findApp: appOfKind('wecom_contacts'), env, tokens, log });
   const dingtalkRobot = dingtalkRobotSender({ findApp: appOfKind('dingtalk_app'), env, tokens, log });
 
+  const wecom = wecomSenders({ findApp: appOfKind('wecom_app'), env, tokens, log });
+  const dingtalkChat = dingtalkEmployeeChatSenders({ findApp: appOfKind('dingtalk_app'), env, tokens, log, publicUrl: deps.publicUrl });
+  /** The neutral employee-chat channels go to whichever platform the tenant runs on. */
+  const byTenantPlatform = (choices: Record<'wecom' | 'dingtalk', OutboundSender>): OutboundSender => ({
+    async send(message) {
+      const tenant = await features.stores.directory.findTenant(message.tenantId);
+      if (!tenant) throw new SendFailedError(`tenant ${message.tenantId} not found`, false, 'no_tenant');
+      return choices[tenant.platform].send(message);
+    },
+  });
+
   const senders: Record<string, OutboundSender> = {
-    // Employee chat goes to WeCom; DingTalk tenants' employee chat needs the DingTalk renderer (not built yet).
-    ...wecomSenders({ findApp: appOfKind('wecom_app'), env, tokens, log }),
+    wecom_app: wecom.wecom_app,
+    employee_chat: byTenantPlatform({ wecom: wecom.employee_chat, dingtalk: dingtalkChat.employee_chat }),
+    employee_card_update: byTenantPlatform({ wecom: wecom.employee_card_update, dingtalk: dingtalkChat.employee_card_update }),
     kf: kfSender({ env, tokens, log, features }),
     subscription: subscriptionSender({ env, tokens, log, features }),
     ...Object.fromEntries(dingtalkRobotChannels.map((channel) => [channel, dingtalkRobot])),
     wecom_aibot_reply: wecomAibotReplySender({ findApp: appOfKind('wecom_aibot'), clock: features.clock }),
+    // Interview events in the panel's WeCom schedule or DingTalk calendar, kept in step with each schedule change.
+    [calendarSyncChannel]: calendarSyncSender({
+      db: deps.db,
+      clock: features.clock,
+      calendarFor: platformCalendars({ findApp: (tenantId, kind) => features.stores.platform.findAppOfKind(tenantId, kind), env, tokens, log }),
+    }),
+    // Group webhook robots registered per tenant (group_robots), each paced in its own bucket.
+    ...groupRobotSenders({ findRobot: (tenantId, robotId) => features.stores.groupRobots.findRobot(tenantId, robotId), env, log, clock: features.clock }),
+    // Hires written into the company's roster (人事助手) through the tenant's wecom_hr app.
+    [ehrUpdateChannel]: ehrUpdateSender({ rosterFor: wecomHrRosterFor({ findApp: appOfKind('wecom_hr'), env, tokens, log }) }),
     wecom_aibot_push: wecomAibotPushSender({
       connectionFor: (tenantId) => [...aibotConnections.values()].find((c) => c.tenantId === tenantId),
     }),
@@ -68,6 +98,8 @@ export function createPlatformLayer(deps: {
   const inboxHandlers: InboxHandlers = {
     // change_contact: the member is re-read through the tenant's contacts-sync app (kind wecom_contacts).
     ...rosterInboxHandlers(directoryFor),
+    // DingTalk org events (user_add_org, user_leave_org, org_dept_* …) arrive over the stream.
+    ...dingtalkRosterInboxHandlers(dingtalkDirectoryFor({ findApp: appOfKind('dingtalk_app'), env, tokens, log })),
     // 微信客服: the callback only rings; the handler fetches the messages with sync_msg from the saved cursor.
     'event.kf_msg_or_event': kfDoorbellHandler(kfClients({ env, tokens, log })),
   };

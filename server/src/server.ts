@@ -158,6 +158,7 @@ export async function startHireBridge(
     log,
     rosterReconcileCron: config.rosterReconcileCron,
     timeZone: config.timeZone,
+    publicUrl: config.http.publicUrl,
   });
   let platformStarted = false;
   let outboxWorker: ReturnType<typeof startOutboxWorker> | undefined;

@@ -4,6 +4,7 @@ import type { AuditStore } from './audit/audit-store';
 import type { CandidateStore } from './candidates/candidate-store';
 import type { CandidateChannelStore } from './candidate-channels/candidate-channel-store';
 import type { DirectoryStore } from './directory/directory-store';
+import type { GroupRobotStore } from './group-robots/group-robot-store';
 import type { InboxStore } from './inbox/inbox-store';
 import type { JobStore } from './jobs/job-store';
 import type { OutboxStore } from './outbox/outbox-store';
@@ -25,6 +26,8 @@ export interface Stores {
   /** 微信客服 / mini-program reachability of candidates (server/src/features/candidate-channels). */
   readonly candidateChannels: CandidateChannelStore;
   readonly roster: RosterStore;
+  /** Webhook group robots per tenant (server/src/features/group-robots). */
+  readonly groupRobots: GroupRobotStore;
 }
 
 /** Runs `work` in one database transaction: all of its writes commit together or none do. */

@@ -17,3 +17,7 @@ export type { WechatSimulator, KfActionOptions, KfActionResult, CandidateReceive
 export type { KfAccountInput, KfReceived, KfRefusal, KfSyncedMessage } from './wechat/kf';
 export type { MiniProgramInput, TemplateInput, SubscriptionMessage } from './wechat/miniprogram';
 export { kfErrcodes, wechatErrcodes } from './wechat/errors';
+export type { SimSchedule, SimAppCalendar } from './wecom/calendar';
+export type { SimEvent, SimEventTime } from './dingtalk/calendar';
+export type { SimDingtalkDepartment, SimDingtalkMember, SimDingtalkMemberInput } from './dingtalk/contacts';
+export { wecomHrOf, defaultHrGroups, type WecomHrStore, type SimHrFieldInput, type SimHrGroupInput, type SimHrWireValue } from './wecom/hr-assistant';

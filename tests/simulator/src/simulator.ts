@@ -4,6 +4,9 @@ import Koa from 'koa';
 import { type Clock, systemClock } from './clock';
 import type { CallbackTiming } from './wecom/callbacks';
 import { wecomApiRouter } from './wecom/api';
+import { wecomCalendarRouter } from './wecom/calendar';
+import { dingtalkCalendarRouter } from './dingtalk/calendar';
+import { dingtalkContactsRouter } from './dingtalk/contacts';
 import { peoplePageRouter } from './wecom/people-page';
 import { WecomSimulator } from './wecom/wecom-simulator';
 import { wechatApiRouter } from './wechat/api';
@@ -12,6 +15,7 @@ import { AibotSimulator, type AibotTiming } from './wecom-aibot/aibot-simulator'
 import { dingtalkApiRouter } from './dingtalk/api';
 import { DingtalkSimulator } from './dingtalk/dingtalk-simulator';
 import type { StreamTiming } from './dingtalk/stream';
+import { rolePagesRouter } from './pages';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -55,14 +59,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const dingtalk = new DingtalkSimulator(clock, options.dingtalk?.stream);
   const dingtalkApi = dingtalkApiRouter(dingtalk.state, dingtalk.gateway);
   app.use(dingtalkApi.routes()).use(dingtalkApi.allowedMethods());
-  app.use((ctx) => {
-    if (ctx.path !== '/') return;
-    const corps = [...wecom.state.corps.keys()]
-      .map((id) => `<li><a href="/people/wecom/${encodeURIComponent(id)}">${id.replace(/[^A-Za-z0-9_-]/g, '')}</a></li>`)
-      .join('');
-    ctx.type = 'html';
-    ctx.body = `<!doctype html><meta charset="utf-8"><title>平台模拟器</title><h1>平台模拟器</h1><h2>企业微信</h2><ul>${corps || '<li>暂无企业</li>'}</ul>`;
-  });
+  // Calendars: WeCom 日程 and DingTalk 日历 (src/wecom/calendar.ts, src/dingtalk/calendar.ts).
+  const wecomCalendar = wecomCalendarRouter(wecom.state);
+  app.use(wecomCalendar.routes()).use(wecomCalendar.allowedMethods());
+  const dingtalkCalendar = dingtalkCalendarRouter(dingtalk.state);
+  app.use(dingtalkCalendar.routes()).use(dingtalkCalendar.allowedMethods());
+  // DingTalk 通讯录 on the old topapi family (src/dingtalk/contacts.ts).
+  const dingtalkContacts = dingtalkContactsRouter(dingtalk.state);
+  app.use(dingtalkContacts.routes()).use(dingtalkContacts.allowedMethods());
+  // Role pages (候选人、群聊、钉钉) and the index at `/`: src/pages/.
+  const pages = rolePagesRouter({ wecom, wechat, aibot, dingtalk });
+  app.use(pages.routes()).use(pages.allowedMethods());
 
   const host = options.host ?? '127.0.0.1';
   const server: Server = await new Promise((resolve, reject) => {

@@ -344,7 +344,33 @@ export interface CandidateDeliveryTable {
   created_at: CreatedAt;
 }
 
+/** 0008_calendar.sql: an interview's event in one platform app's calendars. */
+export interface CalendarEventTable {
+  tenant_id: string;
+  interview_id: string;
+  app_id: string;
+  event_ref: string;
+  schedule_version: number;
+  synced_at: Date;
+  deleted_at: Date | null;
+}
+
+/** 0009_group_robots.sql: a tenant's webhook robots (WeCom 群机器人, DingTalk 自定义机器人). */
+export interface GroupRobotTable {
+  id: Generated<string>;
+  tenant_id: string;
+  platform: 'wecom' | 'dingtalk';
+  name: string;
+  chat_name: Generated<string>;
+  key_ref: string;
+  sign_secret_ref: string | null;
+  api_base_url: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
+  group_robots: GroupRobotTable;
+  calendar_events: CalendarEventTable;
   candidate_channels: CandidateChannelTable;
   candidate_subscription_balances: CandidateSubscriptionBalanceTable;
   kf_invitations: KfInvitationTable;

@@ -6,6 +6,7 @@ import { postgresCandidateChannelStore } from './candidate-channel-store';
 import type { Db } from './database';
 import { postgresDemoStore } from './demo-store';
 import { postgresDirectoryStore } from './directory-store';
+import { postgresGroupRobotStore } from './group-robot-store';
 import type { DemoStore } from '../../features/demo';
 import { postgresJobStore } from './job-store';
 import { mapDatabaseError } from './pg-errors';
@@ -46,6 +47,7 @@ export function postgresStores(db: Db): Stores {
     outbox: mappingErrors(postgresOutboxStore(db)),
     candidateChannels: mappingErrors(postgresCandidateChannelStore(db)),
     roster: mappingErrors(postgresRosterStore(db)),
+    groupRobots: mappingErrors(postgresGroupRobotStore(db)),
   };
 }
 

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock';
 import { type DingtalkAppConfig, type DingtalkDelivered, DingtalkState, type DingtalkGroupInput, type DingtalkUserInput } from './state';
+import { addOwnEvent, dingtalkCalendarOf, type SimEvent } from './calendar';
+import { addDepartment, addMember, dingtalkContactsOf, removeMember, updateMember, type SimDingtalkMember, type SimDingtalkMemberInput } from './contacts';
 import { type RecordedAck, StreamGateway, type StreamFrame, type StreamTiming, TOPIC_ROBOT } from './stream';
 
 /** Session webhooks live about 1.5 h (observed `sessionWebhookExpiredTime` ≈ createAt + 5400 s). */
@@ -243,5 +245,55 @@ export class DingtalkSimulator {
 
   webhookMessages(accessToken: string): DingtalkDelivered[] {
     return [...(this.state.webhookInboxes.get(accessToken) ?? [])];
+  }
+
+  /** Live calendar events the person organises or attends (src/dingtalk/calendar.ts), by start. */
+  events(unionId: string): SimEvent[] {
+    return dingtalkCalendarOf(this.state).eventsOf(unionId);
+  }
+
+  /** The person's own meeting, made outside our app: querySchedule shows it as busy. Times are ISO with offset. */
+  addBusy(input: { unionId: string; start: string; end: string; summary?: string; timeZone?: string }): SimEvent {
+    return addOwnEvent(this.state, input);
+  }
+
+  /** A department of the organisation's contacts (src/dingtalk/contacts.ts); parentId defaults to the root (1). */
+  addDepartment(department: { id: number; name: string; parentId?: number }): void {
+    addDepartment(this.state, department);
+  }
+
+  /** A member of the contacts, with a unionId (generated when not given); also reachable by the app robot. */
+  addMember(member: SimDingtalkMemberInput): SimDingtalkMember {
+    return addMember(this.state, member);
+  }
+
+  updateMember(userId: string, changes: Partial<Omit<SimDingtalkMemberInput, 'userId'>>): SimDingtalkMember {
+    return updateMember(this.state, userId, changes);
+  }
+
+  /** The member leaves: gone from the contacts (user/get answers 60121) and from the robot's reach. */
+  removeMember(userId: string): boolean {
+    return removeMember(this.state, userId);
+  }
+
+  member(userId: string): SimDingtalkMember | undefined {
+    return dingtalkContactsOf(this.state).members.get(userId);
+  }
+
+  /**
+   * A 通讯录 event over Stream mode (EVENT frame, `eventType` header), with the body DingTalk sends in `data`:
+   * `{userId: [...]}` for user_* events, `{deptId: [...]}` for org_dept_* events.
+   * https://open.dingtalk.com/document/orgapp/address-book-events
+   */
+  orgChanged(input: {
+    appKey: string;
+    eventType: 'user_add_org' | 'user_modify_org' | 'user_leave_org' | 'user_active_org' | 'org_dept_create' | 'org_dept_modify' | 'org_dept_remove';
+    userIds?: readonly string[];
+    deptIds?: readonly number[];
+  }): { messageId: string; eventId: string } {
+    const data: Record<string, unknown> = { timeStamp: String(this.clock.now().getTime()) };
+    if (input.userIds) data.userId = [...input.userIds];
+    if (input.deptIds) data.deptId = [...input.deptIds];
+    return this.pushEvent({ appKey: input.appKey, eventType: input.eventType, data });
   }
 }

@@ -16,6 +16,8 @@ export interface DingtalkAppConfig {
 export interface DingtalkUserInput {
   readonly userId: string;
   readonly name: string;
+  /** unionId: what the calendar API names people by (src/dingtalk/calendar.ts). */
+  readonly unionId?: string;
 }
 
 export interface DingtalkGroupInput {

@@ -8,6 +8,7 @@ import { sendAppMessage } from './messages';
 import type { WecomState } from './state';
 import { tokenLifetimeSeconds } from './tokens';
 import { sendRobotMessage } from './webhook';
+import { wecomHrOf } from './hr-assistant';
 
 type Answer = Record<string, unknown>;
 
@@ -134,6 +135,21 @@ export function wecomApiRouter(state: WecomState): Router {
     const { record } = authorise(ctx);
     if (queryParam(ctx, 'type') !== 'agent_config') throw new WecomApiError(errcodes.invalidParameter, 'type');
     return state.tickets.appTicket(record.corpId, record.grant);
+  });
+
+  // 人事助手 花名册 (src/wecom/hr-assistant.ts): https://developer.work.weixin.qq.com/document/path/99131 , 99132, 99133
+  const hr = wecomHrOf(state);
+  endpoint('get', '/cgi-bin/hr/get_fields', (ctx) => {
+    const { record, corp } = authorise(ctx);
+    return hr.getFields(corp, record.grant);
+  });
+  endpoint('post', '/cgi-bin/hr/get_staff_info', async (ctx) => {
+    const { record, corp } = authorise(ctx);
+    return hr.getStaffInfo(corp, record.grant, await jsonBody(ctx));
+  });
+  endpoint('post', '/cgi-bin/hr/update_staff_info', async (ctx) => {
+    const { record, corp } = authorise(ctx);
+    return hr.updateStaffInfo(corp, record.grant, await jsonBody(ctx));
   });
 
   return router;

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import { applyCardUpdate, findCard, issueResponseCode } from './cards';
+import { addMemberSchedule, wecomCalendarOf, type SimSchedule } from './calendar';
 import {
   type CallbackTiming,
   type DeliveryReport,
@@ -86,6 +87,17 @@ export class WecomSimulator {
   /** Messages answered with errcode 0 that never reached the member (rate caps, duplicate check). */
   dropped(userid: string, corpId?: string): DroppedMessage[] {
     return [...this.state.corpOfMember(userid, corpId).dropped(userid)];
+  }
+
+  /** Live schedules (日程) the member attends or administers, from any app or their own (src/wecom/calendar.ts). */
+  schedules(userid: string, corpId?: string): SimSchedule[] {
+    const corp = this.state.corpOfMember(userid, corpId);
+    return wecomCalendarOf(this.state).schedulesOf(corp.config.corpId, userid);
+  }
+
+  /** The member's own meeting made in the WeCom client: in `schedules(userid)`, invisible to every app's API. */
+  addMemberSchedule(corpId: string, input: { userid: string; startTime: Date; endTime: Date; summary?: string }): SimSchedule {
+    return addMemberSchedule(this.state, corpId, input);
   }
 
   robotMessages(key: string): RobotMessage[] {
