@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '@hirebridge/simulator';
 import { postgresTokenCache } from '../../server/src/adapters/postgres/token-cache';
 import { wecomSenders } from '../../server/src/adapters/wecom/app-message-sender';
-import { notifyEmployee, updateEmployeeCard } from '../../server/src/features/notifications';
+import { notifyEmployee, outboxChatNotifier, updateEmployeeCard } from '../../server/src/features/notifications';
 import { dispatchDueMessages } from '../../server/src/features/outbox';
 import { createLogger } from '../../server/src/observability/logger';
 import { fixedClock } from '../../server/src/ports/clock';
@@ -70,8 +70,10 @@ afterAll(async () => {
 describe('employee chat through WeCom', () => {
   it('delivers text, markdown and a card with buttons, each once even when notified twice', async () => {
     await db.features(clock).transact(async (stores) => {
-      await notifyEmployee(stores, { tenantId: tenant.tenantId, platformUserId: 'liuyang', key: 'n1', message: { kind: 'text', text: '明天 10:00 有一场面试' } });
-      await notifyEmployee(stores, { tenantId: tenant.tenantId, platformUserId: 'liuyang', key: 'n1', message: { kind: 'text', text: '明天 10:00 有一场面试' } });
+      // Through the ChatNotifier port, as features use it: the second notify with the same key queues nothing.
+      const notifier = outboxChatNotifier(stores);
+      expect(await notifier.notify({ tenantId: tenant.tenantId, platformUserId: 'liuyang', key: 'n1', message: { kind: 'text', text: '明天 10:00 有一场面试' } })).toEqual({ queued: true });
+      expect(await notifier.notify({ tenantId: tenant.tenantId, platformUserId: 'liuyang', key: 'n1', message: { kind: 'text', text: '明天 10:00 有一场面试' } })).toEqual({ queued: false });
       await notifyEmployee(stores, {
         tenantId: tenant.tenantId, platformUserId: 'liuyang', key: 'n2',
         message: { kind: 'markdown', title: '面评待提交', markdown: '林晓雨 · 技术一面\n请在 24 小时内提交' },

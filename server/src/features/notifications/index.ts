@@ -1,4 +1,5 @@
 import type { ChatCardUpdate, ChatMessage } from '../../domain/chat-message';
+import type { ChatNotifier } from '../../ports/chat-notifier';
 import type { Stores } from '../context';
 import { enqueueMessage } from '../outbox';
 
@@ -26,4 +27,21 @@ export function updateEmployeeCard(stores: Stores, input: { tenantId: string; up
     payload: { update: input.update },
     idempotencyKey: `card-update:${input.key}`,
   });
+}
+
+/**
+ * The ChatNotifier features use: it writes the outbox with the caller's stores, so inside a transaction the message
+ * exists exactly when the change it reports does.
+ */
+export function outboxChatNotifier(stores: Stores): ChatNotifier {
+  return {
+    async notify(notification) {
+      const { inserted } = await notifyEmployee(stores, notification);
+      return { queued: inserted };
+    },
+    async updateCard(input) {
+      const { inserted } = await updateEmployeeCard(stores, input);
+      return { queued: inserted };
+    },
+  };
 }
