@@ -17,6 +17,7 @@ const company = {
     { kind: 'wecom_contacts', secret: 'env:BEICHEN_CONTACTS_SECRET' },
   ],
   admins: ['wangfang'],
+  robots: [{ name: '招聘群', chatName: '北辰招聘进度', key: 'env:BEICHEN_ROBOT_KEY' }],
 };
 
 async function connect(file: object, env: Record<string, string> = {}) {
@@ -55,6 +56,9 @@ describe('npm run tenant:connect', () => {
     expect(out).toMatch(/not set in this environment yet.*BEICHEN_CB_TOKEN, BEICHEN_AES_KEY, BEICHEN_CONTACTS_SECRET/);
     const admin = await db.db.selectFrom('employees').selectAll().where('platform_user_id', '=', 'wangfang').executeTakeFirstOrThrow();
     expect(admin.roles.sort()).toEqual(['admin', 'hr']);
+    const robot = await db.db.selectFrom('group_robots').selectAll().executeTakeFirstOrThrow();
+    expect(robot).toMatchObject({ name: '招聘群', platform: 'wecom', key_ref: 'env:BEICHEN_ROBOT_KEY', api_base_url: 'https://qyapi.weixin.qq.com' });
+    expect(out).toContain(`group robot "招聘群": ${robot.id}`);
   });
 
   it('updates in place when run again, keeping roles granted since', async () => {
@@ -68,10 +72,11 @@ describe('npm run tenant:connect', () => {
   });
 
   it('refuses secrets written into the file, and says which field is wrong', async () => {
-    const { code, err } = await connect({ ...company, apps: [{ kind: 'wecom_app', secret: 'plain-secret-value' }] });
+    const { code, err } = await connect({ ...company, apps: [{ kind: 'wecom_app', secret: 'plain-secret-value' }], robots: [{ name: 'x', key: 'env:K', signSecret: 'env:S' }] });
     expect(code).toBe(65);
     expect(err).toMatch(/apps\.0\.secret: .*env:NAME/);
     expect(err).toMatch(/apps\.0\.agentId: .*wecom_app needs agentId/);
+    expect(err).toMatch(/robots: .*only DingTalk robots sign/);
     expect(err).not.toContain('plain-secret-value');
   });
 });

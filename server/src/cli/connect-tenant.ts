@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from '@hirebridge/config';
 import { connectDatabase } from '../adapters/postgres/database';
 import { startEmbeddedPostgres } from '../adapters/postgres/embedded-postgres';
 import { migrateToLatest } from '../adapters/postgres/migrator';
-import { baseUrlOf, TenantConnection } from '../features/platform/connect-tenant';
+import { baseUrlOf, robotBaseUrl, TenantConnection } from '../features/platform/connect-tenant';
 import { createLogger } from '../observability/logger';
 
 /**
@@ -39,6 +39,7 @@ async function main(): Promise<number> {
   const log = createLogger({ level: 'warn' });
   const missing = input.apps
     .flatMap((a) => [a.secret, a.callbackToken, a.encodingAesKey])
+    .concat(input.robots.flatMap((r) => [r.key, r.signSecret]))
     .filter((ref): ref is string => ref !== undefined && !process.env[ref.slice(4)]);
   const embedded = config.database.url
     ? undefined
@@ -84,13 +85,31 @@ async function main(): Promise<number> {
           )
           .execute();
       }
-      return { tenantId: tenant.id, apps };
+      const robots: { name: string; id: string }[] = [];
+      for (const robot of input.robots) {
+        const values = {
+          platform: input.tenant.platform,
+          chat_name: robot.chatName,
+          key_ref: robot.key,
+          sign_secret_ref: robot.signSecret ?? null,
+          api_base_url: robot.apiBaseUrl ?? robotBaseUrl[input.tenant.platform],
+        };
+        const row = await trx
+          .insertInto('group_robots')
+          .values({ tenant_id: tenant.id, name: robot.name, ...values })
+          .onConflict((oc) => oc.columns(['tenant_id', 'name']).doUpdateSet(values))
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        robots.push({ name: robot.name, id: row.id });
+      }
+      return { tenantId: tenant.id, apps, robots };
     });
     console.log(`已连接 connected: ${input.tenant.name} (${input.tenant.platform} ${input.tenant.corpId}), tenant ${result.tenantId}`);
     for (const app of result.apps) {
       const path = app.kind === 'dingtalk_app' ? 'dingtalk' : app.kind === 'wecom_aibot' ? 'wecom-aibot' : 'wecom';
       console.log(`  ${app.kind}${app.callback ? `: 回调地址 callback URL ${config.http.publicUrl}/callbacks/${path}/${app.id}` : ''}`);
     }
+    for (const robot of result.robots) console.log(`  群机器人 group robot "${robot.name}": ${robot.id}`);
     if (missing.length) console.log(`注意 note: not set in this environment yet (the server needs them): ${missing.map((r) => r.slice(4)).join(', ')}`);
     return 0;
   } finally {

@@ -35,6 +35,19 @@ const App = z
     path: ['encodingAesKey'],
   });
 
+/** A group robot: a send-only webhook into one group chat (WeCom 群机器人, DingTalk 自定义机器人). */
+const Robot = z
+  .object({
+    name: z.string().trim().min(1).max(64),
+    chatName: z.string().trim().max(128).default(''),
+    /** The WeCom webhook key or the DingTalk access_token. */
+    key: envRef,
+    /** DingTalk 加签 secret, when the robot has signing on. */
+    signSecret: envRef.optional(),
+    apiBaseUrl: z.url().optional(),
+  })
+  .strict();
+
 export const TenantConnection = z
   .object({
     tenant: z
@@ -51,8 +64,18 @@ export const TenantConnection = z
       .refine((apps) => new Set(apps.map((a) => a.kind)).size === apps.length, { message: '每种应用只能出现一次 (one entry per kind)' }),
     /** Platform user ids of the first administrators; the roster sync fills in their details. */
     admins: z.array(z.string().trim().min(1)).min(1),
+    robots: z
+      .array(Robot)
+      .default([])
+      .refine((robots) => new Set(robots.map((r) => r.name)).size === robots.length, { message: '机器人名称不能重复 (robot names must be unique)' }),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.tenant.platform === 'dingtalk' || c.robots.every((r) => r.signSecret === undefined), {
+    message: '只有钉钉机器人支持加签 (only DingTalk robots sign)',
+    path: ['robots'],
+  });
 export type TenantConnection = z.infer<typeof TenantConnection>;
+
+export const robotBaseUrl = { wecom: 'https://qyapi.weixin.qq.com', dingtalk: 'https://oapi.dingtalk.com' } as const;
 
 export const baseUrlOf = (kind: keyof typeof defaultBaseUrl, override?: string) => override ?? defaultBaseUrl[kind];
