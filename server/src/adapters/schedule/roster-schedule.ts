@@ -1,6 +1,6 @@
 import schedule from 'node-schedule';
 import type { FeatureContext } from '../../features/context';
-import { reconcileAllTenants, RosterSyncBusyError, type DirectoryFor } from '../../features/roster';
+import { reconcileAllTenants, RosterSyncBusyError, type DirectoriesByApp, type DirectoryFor } from '../../features/roster';
 import type { Logger } from '../../observability/logger';
 
 export interface RosterSchedule {
@@ -21,7 +21,8 @@ export function startRosterSchedule(deps: {
   /** IANA zone the cron is read in; the process zone when omitted. */
   timeZone?: string;
   features: FeatureContext;
-  directoryFor: DirectoryFor;
+  /** A bare resolver covers WeCom (`wecom_contacts`) tenants only; a map adds DingTalk (`dingtalk_app`) tenants. */
+  directoryFor: DirectoryFor | DirectoriesByApp;
   log: Logger;
 }): RosterSchedule {
   let running: Promise<void> | undefined;

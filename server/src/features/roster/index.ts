@@ -278,17 +278,34 @@ export function reconcileRoster(ctx: FeatureContext, directory: EmployeeDirector
 
 export type DirectoryFor = (tenantId: string) => Promise<EmployeeDirectory>;
 
-/** Reconciles every tenant with a WeCom contacts connection; one tenant's failure does not stop the others. */
+/**
+ * One directory resolver per kind of platform app that carries a directory: `wecom_contacts` (WeCom's contacts-sync
+ * app) and `dingtalk_app` (DingTalk's internal app with 通讯录只读). A bare DirectoryFor means WeCom only, as before.
+ */
+export type DirectoriesByApp = Readonly<Partial<Record<'wecom_contacts' | 'dingtalk_app', DirectoryFor>>>;
+
+/**
+ * Reconciles every tenant that has a directory connection on any platform given; one tenant's failure does not
+ * stop the others. A tenant is reconciled once, with the resolver of the first kind listed it has an app of.
+ */
 export async function reconcileAllTenants(
   ctx: FeatureContext,
-  directoryFor: DirectoryFor,
+  directories: DirectoryFor | DirectoriesByApp,
 ): Promise<{ tenantId: string; report?: RosterReport; error?: unknown }[]> {
+  const byApp: DirectoriesByApp = typeof directories === 'function' ? { wecom_contacts: directories } : directories;
   const results: { tenantId: string; report?: RosterReport; error?: unknown }[] = [];
-  for (const tenantId of await ctx.stores.roster.tenantsWithApp(['wecom_contacts'])) {
-    try {
-      results.push({ tenantId, report: await reconcileRoster(ctx, await directoryFor(tenantId), tenantId) });
-    } catch (error) {
-      results.push({ tenantId, error });
+  const seen = new Set<string>();
+  for (const kind of ['wecom_contacts', 'dingtalk_app'] as const) {
+    const directoryFor = byApp[kind];
+    if (!directoryFor) continue;
+    for (const tenantId of await ctx.stores.roster.tenantsWithApp([kind])) {
+      if (seen.has(tenantId)) continue;
+      seen.add(tenantId);
+      try {
+        results.push({ tenantId, report: await reconcileRoster(ctx, await directoryFor(tenantId), tenantId) });
+      } catch (error) {
+        results.push({ tenantId, error });
+      }
     }
   }
   return results;
