@@ -5,6 +5,7 @@ import { startRosterSchedule, type RosterSchedule } from './adapters/schedule/ro
 import { dingtalkEmployeeChatSenders } from './adapters/dingtalk/employee-chat-sender';
 import { dingtalkDirectoryFor } from './adapters/dingtalk/employee-directory';
 import { dingtalkRobotChannels, dingtalkRobotSender } from './adapters/dingtalk/robot-sender';
+import { dingtalkHrRosterFor } from './adapters/dingtalk/smart-hr';
 import { startDingtalkStream, type DingtalkStreamConnection } from './adapters/dingtalk/stream-connection';
 import { kfClients, kfDoorbellHandler, kfSender } from './adapters/wechat/kf';
 import { subscriptionSender } from './adapters/wechat/subscription';
@@ -23,6 +24,7 @@ import { acceptInboundEvent, type InboxHandlers } from './features/inbox';
 import type { PlatformApp } from './features/platform';
 import { dingtalkRosterInboxHandlers, rosterInboxHandlers } from './features/roster';
 import type { Logger } from './observability/logger';
+import type { HrRoster } from './ports/employee-directory';
 import type { JsapiSigner, JsapiSignerFor } from './ports/jsapi-signer';
 import { SendFailedError, type OutboundSender } from './ports/outbound-sender';
 
@@ -58,8 +60,16 @@ export function createPlatformLayer(deps: {
   const reported = new Set<string>();
 
   const directoryFor = wecomDirectoryFor({ findApp: appOfKind('wecom_contacts'), env, tokens, log });
+  const dingtalkDirectories = dingtalkDirectoryFor({ findApp: appOfKind('dingtalk_app'), env, tokens, log });
   const dingtalkRobot = dingtalkRobotSender({ findApp: appOfKind('dingtalk_app'), env, tokens, log });
 
+  const wecomHrRosters = wecomHrRosterFor({ findApp: appOfKind('wecom_hr'), env, tokens, log });
+  const dingtalkHrRosters = dingtalkHrRosterFor({ findApp: appOfKind('dingtalk_app'), agentIdFor: (app) => app.numericAgentId ?? undefined, env, tokens, log });
+  /** The company's HR roster (人事助手 or 智能人事), by the platform the tenant runs on. */
+  const hrRosterFor = async (tenantId: string): Promise<HrRoster> => {
+    const tenant = await features.stores.directory.findTenant(tenantId);
+    return tenant?.platform === 'dingtalk' ? dingtalkHrRosters(tenantId) : wecomHrRosters(tenantId);
+  };
   const wecom = wecomSenders({ findApp: appOfKind('wecom_app'), env, tokens, log });
   const dingtalkChat = dingtalkEmployeeChatSenders({ findApp: appOfKind('dingtalk_app'), env, tokens, log, publicUrl: deps.publicUrl });
   /** The neutral employee-chat channels go to whichever platform the tenant runs on. */
@@ -87,8 +97,9 @@ export function createPlatformLayer(deps: {
     }),
     // Group webhook robots registered per tenant (group_robots), each paced in its own bucket.
     ...groupRobotSenders({ findRobot: (tenantId, robotId) => features.stores.groupRobots.findRobot(tenantId, robotId), env, log, clock: features.clock }),
-    // Hires written into the company's roster (人事助手) through the tenant's wecom_hr app.
-    [ehrUpdateChannel]: ehrUpdateSender({ rosterFor: wecomHrRosterFor({ findApp: appOfKind('wecom_hr'), env, tokens, log }) }),
+    // Hires written into the company's roster: WeCom 人事助手 through the tenant's wecom_hr app; DingTalk smart HR
+    // is read-only here (its write API is not documented in what we could verify), so a write is refused clearly.
+    [ehrUpdateChannel]: ehrUpdateSender({ rosterFor: hrRosterFor }),
     wecom_aibot_push: wecomAibotPushSender({
       connectionFor: (tenantId) => [...aibotConnections.values()].find((c) => c.tenantId === tenantId),
     }),
@@ -99,7 +110,7 @@ export function createPlatformLayer(deps: {
     // change_contact: the member is re-read through the tenant's contacts-sync app (kind wecom_contacts).
     ...rosterInboxHandlers(directoryFor),
     // DingTalk org events (user_add_org, user_leave_org, org_dept_* …) arrive over the stream.
-    ...dingtalkRosterInboxHandlers(dingtalkDirectoryFor({ findApp: appOfKind('dingtalk_app'), env, tokens, log })),
+    ...dingtalkRosterInboxHandlers(dingtalkDirectories),
     // 微信客服: the callback only rings; the handler fetches the messages with sync_msg from the saved cursor.
     'event.kf_msg_or_event': kfDoorbellHandler(kfClients({ env, tokens, log })),
   };
@@ -145,6 +156,7 @@ export function createPlatformLayer(deps: {
     senders,
     inboxHandlers,
     jsapiSignerFor,
+    hrRosterFor,
     /** Opens the connections of the apps present now, keeps looking for new ones, and arms the schedules. */
     async start() {
       await connectNewApps();
@@ -159,7 +171,13 @@ export function createPlatformLayer(deps: {
       };
       rescan();
       if (deps.rosterReconcileCron) {
-        schedule = startRosterSchedule({ cron: deps.rosterReconcileCron, timeZone: deps.timeZone, features, directoryFor, log });
+        schedule = startRosterSchedule({
+          cron: deps.rosterReconcileCron,
+          timeZone: deps.timeZone,
+          features,
+          directoryFor: { wecom_contacts: directoryFor, dingtalk_app: dingtalkDirectories },
+          log,
+        });
       }
     },
     async stop() {

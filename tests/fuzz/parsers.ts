@@ -61,7 +61,7 @@ function fuzz(name: string, inputs: fc.Arbitrary<string>, parse: (input: string)
 
 const dingtalkApp: PlatformApp = {
   id: '00000000-0000-4000-8000-000000000001', tenantId: '00000000-0000-4000-8000-000000000002', kind: 'dingtalk_app', corpId: 'dingcorp',
-  agentId: 'dingappkey', secretRef: 'env:X', callbackTokenRef: 'env:Y', encodingAesKeyRef: 'env:Z', apiBaseUrl: 'http://127.0.0.1:9', tenantIsDemo: false,
+  agentId: 'dingappkey', numericAgentId: null, secretRef: 'env:X', callbackTokenRef: 'env:Y', encodingAesKeyRef: 'env:Z', apiBaseUrl: 'http://127.0.0.1:9', tenantIsDemo: false,
 };
 const dingtalkCrypto = createCallbackCrypto({ token: 'tok', encodingAesKey: aesKey, receiveId: 'dingappkey', clock, timestampUnit: 'milliseconds' });
 

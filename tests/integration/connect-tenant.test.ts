@@ -71,6 +71,20 @@ describe('npm run tenant:connect', () => {
     expect(admin.roles.sort()).toEqual(['admin', 'hr', 'interviewer']);
   });
 
+  it('connects a DingTalk company with its AppKey and the numeric AgentId smart HR needs', async () => {
+    const { code } = await connect({
+      tenant: { name: '南山物流', platform: 'dingtalk', corpId: 'dingnanshan01' },
+      apps: [{ kind: 'dingtalk_app', agentId: 'dingnanshanappkey', numericAgentId: '2718281828', secret: 'env:NANSHAN_APP_SECRET' }],
+      admins: ['manager01'],
+    });
+    expect(code).toBe(0);
+    const app = await db.db.selectFrom('platform_apps').selectAll().where('kind', '=', 'dingtalk_app').executeTakeFirstOrThrow();
+    expect(app).toMatchObject({ agent_id: 'dingnanshanappkey', numeric_agent_id: '2718281828', api_base_url: 'https://api.dingtalk.com' });
+    const wrong = await connect({ ...company, apps: [{ kind: 'wecom_app', agentId: '1', numericAgentId: '2', secret: 'env:X' }] });
+    expect(wrong.code).toBe(65);
+    expect(wrong.err).toMatch(/apps\.0\.numericAgentId: .*only DingTalk apps/);
+  });
+
   it('refuses secrets written into the file, and says which field is wrong', async () => {
     const { code, err } = await connect({ ...company, apps: [{ kind: 'wecom_app', secret: 'plain-secret-value' }], robots: [{ name: 'x', key: 'env:K', signSecret: 'env:S' }] });
     expect(code).toBe(65);

@@ -60,6 +60,7 @@ async function main(): Promise<number> {
         const values = {
           corp_id: input.tenant.corpId,
           agent_id: app.agentId ?? null,
+          numeric_agent_id: app.numericAgentId ?? null,
           secret_ref: app.secret,
           callback_token_ref: app.callbackToken ?? null,
           encoding_aes_key_ref: app.encodingAesKey ?? null,

@@ -21,3 +21,4 @@ export type { SimSchedule, SimAppCalendar } from './wecom/calendar';
 export type { SimEvent, SimEventTime } from './dingtalk/calendar';
 export type { SimDingtalkDepartment, SimDingtalkMember, SimDingtalkMemberInput } from './dingtalk/contacts';
 export { wecomHrOf, defaultHrGroups, type WecomHrStore, type SimHrFieldInput, type SimHrGroupInput, type SimHrWireValue } from './wecom/hr-assistant';
+export { dingtalkSmartHrOf, defaultSmartHrGroups, type DingtalkSmartHrStore, type SimSmartHrGroupInput, type SimSmartHrFieldInput, type SimSmartHrValue, type SimSmartHrStatus } from './dingtalk/smart-hr';

@@ -7,6 +7,7 @@ import { wecomApiRouter } from './wecom/api';
 import { wecomCalendarRouter } from './wecom/calendar';
 import { dingtalkCalendarRouter } from './dingtalk/calendar';
 import { dingtalkContactsRouter } from './dingtalk/contacts';
+import { dingtalkSmartHrRouter } from './dingtalk/smart-hr';
 import { peoplePageRouter } from './wecom/people-page';
 import { WecomSimulator } from './wecom/wecom-simulator';
 import { wechatApiRouter } from './wechat/api';
@@ -67,6 +68,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   // DingTalk 通讯录 on the old topapi family (src/dingtalk/contacts.ts).
   const dingtalkContacts = dingtalkContactsRouter(dingtalk.state);
   app.use(dingtalkContacts.routes()).use(dingtalkContacts.allowedMethods());
+  // DingTalk 智能人事 (smart HR) on the same topapi family (src/dingtalk/smart-hr.ts).
+  const dingtalkSmartHr = dingtalkSmartHrRouter(dingtalk.state);
+  app.use(dingtalkSmartHr.routes()).use(dingtalkSmartHr.allowedMethods());
   // Role pages (候选人、群聊、钉钉) and the index at `/`: src/pages/.
   const pages = rolePagesRouter({ wecom, wechat, aibot, dingtalk });
   app.use(pages.routes()).use(pages.allowedMethods());

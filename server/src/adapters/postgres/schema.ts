@@ -224,6 +224,7 @@ export interface PlatformAppTable {
   kind: 'wecom_app' | 'wecom_contacts' | 'wecom_kf' | 'wecom_hr' | 'wecom_aibot' | 'wechat_miniprogram' | 'dingtalk_app';
   corp_id: string;
   agent_id: string | null;
+  numeric_agent_id: Generated<string | null>;
   secret_ref: string;
   callback_token_ref: string | null;
   encoding_aes_key_ref: string | null;

@@ -22,7 +22,8 @@ const defaultBaseUrl = {
 const App = z
   .object({
     kind: z.enum(['wecom_app', 'wecom_contacts', 'wecom_kf', 'wecom_hr', 'wecom_aibot', 'wechat_miniprogram', 'dingtalk_app']),
-    agentId: z.string().regex(/^\d+$/).optional(),
+    agentId: z.string().regex(/^[A-Za-z0-9_-]+$/).optional().describe('WeCom AgentId; DingTalk AppKey'),
+    numericAgentId: z.string().regex(/^\d+$/).optional().describe('DingTalk only: the numeric AgentId smart HR needs'),
     secret: envRef,
     callbackToken: envRef.optional(),
     encodingAesKey: envRef.optional(),
@@ -30,6 +31,8 @@ const App = z
   })
   .strict()
   .refine((a) => a.kind !== 'wecom_app' || a.agentId !== undefined, { message: 'wecom_app 需要 agentId (wecom_app needs agentId)', path: ['agentId'] })
+  .refine((a) => a.kind !== 'dingtalk_app' || a.agentId !== undefined, { message: 'dingtalk_app 需要 agentId，即 AppKey (dingtalk_app needs agentId: its AppKey)', path: ['agentId'] })
+  .refine((a) => a.kind === 'dingtalk_app' || a.numericAgentId === undefined, { message: '只有钉钉应用有 numericAgentId (only DingTalk apps)', path: ['numericAgentId'] })
   .refine((a) => (a.callbackToken === undefined) === (a.encodingAesKey === undefined), {
     message: 'callbackToken 与 encodingAesKey 需同时提供 (give both or neither)',
     path: ['encodingAesKey'],

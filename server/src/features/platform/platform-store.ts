@@ -7,6 +7,8 @@ export interface PlatformApp {
   readonly kind: PlatformAppKind;
   readonly corpId: string;
   readonly agentId: string | null;
+  /** DingTalk only: the app's numeric AgentId (smart HR needs it; agentId holds the AppKey). */
+  readonly numericAgentId: string | null;
   readonly secretRef: string;
   readonly callbackTokenRef: string | null;
   readonly encodingAesKeyRef: string | null;
@@ -17,5 +19,8 @@ export interface PlatformApp {
 export interface PlatformStore {
   findApp(appId: string): Promise<PlatformApp | undefined>;
   findAppOfKind(tenantId: string, kind: PlatformAppKind): Promise<PlatformApp | undefined>;
-  insertApp(tenantId: string, app: Omit<PlatformApp, 'id' | 'tenantId' | 'tenantIsDemo'>): Promise<PlatformApp>;
+  insertApp(
+    tenantId: string,
+    app: Omit<PlatformApp, 'id' | 'tenantId' | 'tenantIsDemo' | 'numericAgentId'> & { numericAgentId?: string | null },
+  ): Promise<PlatformApp>;
 }
