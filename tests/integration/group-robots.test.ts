@@ -125,3 +125,29 @@ describe('group robot registry', () => {
     expect(Math.max(...times) - start).toBeGreaterThan(60_000);
   });
 });
+
+describe('GroupNotifier on DingTalk', () => {
+  it('renders a neutral message for the custom webhook robot, with the @ that DingTalk needs in the text too', async () => {
+    await outboxGroupNotifier(features.stores).notify({
+      tenantId: tenantA.tenantId,
+      target: { channel: 'dingtalk_robot', robotId: dingtalkRobot.id },
+      message: { kind: 'text', content: '面评待提交', mentionUserIds: ['dtuser01'] },
+      idempotencyKey: 'dt-neutral-1',
+    });
+    await outboxGroupNotifier(features.stores).notify({
+      tenantId: tenantA.tenantId,
+      target: { channel: 'dingtalk_robot', robotId: dingtalkRobot.id },
+      message: { kind: 'notice_card', title: '今日面试 3 场', description: '2 场待确认', url: 'https://hire.example.com/today' },
+      idempotencyKey: 'dt-neutral-2',
+    });
+    const before = sim.dingtalk.webhookMessages(env.HB_T_DT_TOKEN).length;
+    clock.advance(61_000);
+    expect(await dispatchDueMessages(features, senders)).toMatchObject({ dead: 0 });
+    const got = sim.dingtalk.webhookMessages(env.HB_T_DT_TOKEN).slice(before);
+    expect(got).toHaveLength(2);
+    expect(JSON.stringify(got[0])).toContain('面评待提交 @dtuser01');
+    expect(JSON.stringify(got[0])).toContain('"atUserIds":["dtuser01"]');
+    expect(JSON.stringify(got[1])).toContain('actionCard');
+    expect(JSON.stringify(got[1])).toContain('https://hire.example.com/today');
+  });
+});

@@ -12,16 +12,20 @@ export type GroupMessage =
  * Where a group message goes. Each variant is an outbox channel:
  * - `wecom_robot`: a group's webhook robot (群机器人), send-only, at most 20 a minute (paced at 18);
  * - `wecom_aibot_reply`: the one-shot `response_url` of one AI-bot message, valid for an hour, usable once;
- * - `wecom_aibot_push`: a proactive message from the tenant's AI bot to a group chatid or a member's userid.
+ * - `wecom_aibot_push`: a proactive message from the tenant's AI bot to a group chatid or a member's userid;
+ * - `dingtalk_group`: the tenant's DingTalk app robot in a group (openConversationId); it cannot @ people;
+ * - `dingtalk_robot`: a DingTalk custom webhook robot registered for the tenant, at most 20 a minute (paced at 18).
  */
 export type GroupTarget =
   | { readonly channel: 'wecom_robot'; readonly robotId: string }
   | { readonly channel: 'wecom_aibot_reply'; readonly responseUrl: string; readonly expiresAt: string }
-  | { readonly channel: 'wecom_aibot_push'; readonly chatId: string };
+  | { readonly channel: 'wecom_aibot_push'; readonly chatId: string }
+  | { readonly channel: 'dingtalk_group'; readonly openConversationId: string }
+  | { readonly channel: 'dingtalk_robot'; readonly robotId: string };
 
 export type GroupChannel = GroupTarget['channel'];
 
-export const groupChannels: readonly GroupChannel[] = ['wecom_robot', 'wecom_aibot_reply', 'wecom_aibot_push'];
+export const groupChannels: readonly GroupChannel[] = ['wecom_robot', 'wecom_aibot_reply', 'wecom_aibot_push', 'dingtalk_group', 'dingtalk_robot'];
 
 export interface GroupNotification {
   readonly tenantId: string;
@@ -46,5 +50,9 @@ export function outboxFieldsOf(notification: GroupNotification) {
       return { channel: target.channel, recipient: target.responseUrl, payload: { message, expiresAt: target.expiresAt } };
     case 'wecom_aibot_push':
       return { channel: target.channel, recipient: target.chatId, payload: { message } };
+    case 'dingtalk_group':
+      return { channel: target.channel, recipient: target.openConversationId, payload: { message } };
+    case 'dingtalk_robot':
+      return { channel: target.channel, recipient: target.robotId, payload: { message } };
   }
 }

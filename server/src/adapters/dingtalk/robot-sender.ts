@@ -1,3 +1,5 @@
+import type { GroupMessage } from '../../ports/group-notifier';
+import { renderDingtalkRobotTemplate } from './render-group-message';
 import type { PlatformApp } from '../../features/platform';
 import type { Logger } from '../../observability/logger';
 import { SendFailedError, type OutboundMessage, type OutboundSender } from '../../ports/outbound-sender';
@@ -18,6 +20,11 @@ import { DingtalkAppMisconfiguredError, dingtalkCredentialsOf } from './app-iden
 export const dingtalkRobotChannels = ['dingtalk_group', 'dingtalk_oto'] as const;
 
 function templateOf(payload: Record<string, unknown>): { msgKey: string; msgParam: string } {
+  // A neutral message (GroupNotifier, ChatNotifier's DingTalk path) is rendered here; otherwise the row is DingTalk-shaped.
+  if (payload.message !== undefined && payload.msgKey === undefined) {
+    const rendered = renderDingtalkRobotTemplate(payload.message as GroupMessage);
+    return { msgKey: rendered.msgKey, msgParam: JSON.stringify(rendered.msgParam) };
+  }
   const { msgKey, msgParam } = payload;
   if (typeof msgKey !== 'string' || msgKey.length === 0) throw new SendFailedError('payload has no msgKey', false, 'bad_payload');
   if (typeof msgParam === 'string') return { msgKey, msgParam };

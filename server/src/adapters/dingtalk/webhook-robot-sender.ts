@@ -1,3 +1,5 @@
+import type { GroupMessage } from '../../ports/group-notifier';
+import { renderDingtalkWebhookBody } from './render-group-message';
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../../ports/clock';
 import { SendFailedError, type OutboundMessage, type OutboundSender } from '../../ports/outbound-sender';
@@ -58,7 +60,8 @@ export function dingtalkWebhookRobotSender(deps: {
         const response = await doFetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(message.payload),
+          // A neutral message (GroupNotifier) is rendered here; otherwise the row holds the robot's JSON body.
+          body: JSON.stringify(message.payload.message !== undefined ? renderDingtalkWebhookBody(message.payload.message as GroupMessage) : message.payload),
           signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
         });
         answer = (await response.json()) as typeof answer;

@@ -1,0 +1,41 @@
+import type { GroupMessage } from '../../ports/group-notifier';
+
+/**
+ * Neutral group messages as DingTalk robot messages.
+ * App robot in a group (groupMessages/send): msgKey + msgParam; it cannot @ people, so mentions are left out.
+ * https://open.dingtalk.com/document/development/the-robot-sends-a-group-message
+ * Custom webhook robot (自定义机器人): its own JSON body, which can @ people by userId.
+ * https://open.dingtalk.com/document/orgapp/custom-robots-send-group-messages
+ */
+const titleOf = (markdown: string) => markdown.split('\n')[0]!.replace(/^[#*\s]+|[*\s]+$/g, '').slice(0, 40) || '通知';
+
+export function renderDingtalkRobotTemplate(message: GroupMessage): { msgKey: string; msgParam: Record<string, string> } {
+  switch (message.kind) {
+    case 'text':
+      return { msgKey: 'sampleText', msgParam: { content: message.content } };
+    case 'markdown':
+      return { msgKey: 'sampleMarkdown', msgParam: { title: titleOf(message.content), text: message.content } };
+    case 'notice_card':
+      return message.url
+        ? { msgKey: 'sampleActionCard', msgParam: { title: message.title, text: `### ${message.title}\n${message.description ?? ''}`, singleTitle: '查看详情', singleURL: message.url } }
+        : { msgKey: 'sampleMarkdown', msgParam: { title: message.title, text: `### ${message.title}\n${message.description ?? ''}` } };
+  }
+}
+
+export function renderDingtalkWebhookBody(message: GroupMessage): Record<string, unknown> {
+  switch (message.kind) {
+    case 'text':
+      return {
+        msgtype: 'text',
+        // DingTalk shows an @ only when the text names the person too.
+        text: { content: `${message.content}${(message.mentionUserIds ?? []).map((id) => ` @${id}`).join('')}` },
+        at: { atUserIds: message.mentionUserIds ?? [], isAtAll: false },
+      };
+    case 'markdown':
+      return { msgtype: 'markdown', markdown: { title: titleOf(message.content), text: message.content } };
+    case 'notice_card':
+      return message.url
+        ? { msgtype: 'actionCard', actionCard: { title: message.title, text: `### ${message.title}\n${message.description ?? ''}`, singleTitle: '查看详情', singleURL: message.url } }
+        : { msgtype: 'markdown', markdown: { title: message.title, text: `### ${message.title}\n${message.description ?? ''}` } };
+  }
+}
