@@ -22,3 +22,5 @@ export type { SimEvent, SimEventTime } from './dingtalk/calendar';
 export type { SimDingtalkDepartment, SimDingtalkMember, SimDingtalkMemberInput } from './dingtalk/contacts';
 export { wecomHrOf, defaultHrGroups, type WecomHrStore, type SimHrFieldInput, type SimHrGroupInput, type SimHrWireValue } from './wecom/hr-assistant';
 export { dingtalkSmartHrOf, defaultSmartHrGroups, type DingtalkSmartHrStore, type SimSmartHrGroupInput, type SimSmartHrFieldInput, type SimSmartHrValue, type SimSmartHrStatus } from './dingtalk/smart-hr';
+export { wecomSignInOf, type WecomLoginCodeInput, type WecomLoginKind } from './wecom/sign-in';
+export { dingtalkSignInOf, type DingtalkAuthCodeInput, type DingtalkLoginKind } from './dingtalk/sign-in';

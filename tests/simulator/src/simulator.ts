@@ -4,6 +4,7 @@ import Koa from 'koa';
 import { type Clock, systemClock } from './clock';
 import type { CallbackTiming } from './wecom/callbacks';
 import { wecomApiRouter } from './wecom/api';
+import { wecomSignInRouter } from './wecom/sign-in';
 import { wecomCalendarRouter } from './wecom/calendar';
 import { dingtalkCalendarRouter } from './dingtalk/calendar';
 import { dingtalkContactsRouter } from './dingtalk/contacts';
@@ -14,6 +15,7 @@ import { wechatApiRouter } from './wechat/api';
 import { WechatSimulator } from './wechat/wechat-simulator';
 import { AibotSimulator, type AibotTiming } from './wecom-aibot/aibot-simulator';
 import { dingtalkApiRouter } from './dingtalk/api';
+import { dingtalkSignInRouter } from './dingtalk/sign-in';
 import { DingtalkSimulator } from './dingtalk/dingtalk-simulator';
 import type { StreamTiming } from './dingtalk/stream';
 import { rolePagesRouter } from './pages';
@@ -71,7 +73,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   // DingTalk 智能人事 (smart HR) on the same topapi family (src/dingtalk/smart-hr.ts).
   const dingtalkSmartHr = dingtalkSmartHrRouter(dingtalk.state);
   app.use(dingtalkSmartHr.routes()).use(dingtalkSmartHr.allowedMethods());
-  // Role pages (候选人、群聊、钉钉) and the index at `/`: src/pages/.
+  // Sign-in code exchanges: WeCom jscode2session / auth/getuserinfo, DingTalk getuserinfo / userAccessToken / users/me.
+  const wecomSignIn = wecomSignInRouter(wecom.state);
+  app.use(wecomSignIn.routes()).use(wecomSignIn.allowedMethods());
+  const dingtalkSignIn = dingtalkSignInRouter(dingtalk.state);
+  app.use(dingtalkSignIn.routes()).use(dingtalkSignIn.allowedMethods());
+  // Role pages (候选人、群聊、钉钉), the web login pages and the index at `/`: src/pages/.
   const pages = rolePagesRouter({ wecom, wechat, aibot, dingtalk });
   app.use(pages.routes()).use(pages.allowedMethods());
 

@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import { type DingtalkAppConfig, type DingtalkDelivered, DingtalkState, type DingtalkGroupInput, type DingtalkUserInput } from './state';
 import { addOwnEvent, dingtalkCalendarOf, type SimEvent } from './calendar';
 import { addDepartment, addMember, dingtalkContactsOf, removeMember, updateMember, type SimDingtalkMember, type SimDingtalkMemberInput } from './contacts';
+import { issueDingtalkAuthCode, type DingtalkAuthCodeInput } from './sign-in';
 import { type RecordedAck, StreamGateway, type StreamFrame, type StreamTiming, TOPIC_ROBOT } from './stream';
 
 /** Session webhooks live about 1.5 h (observed `sessionWebhookExpiredTime` ≈ createAt + 5400 s). */
@@ -67,6 +68,14 @@ export class DingtalkSimulator {
 
   invalidateTokens(appKey: string): number {
     return this.state.invalidateTokens(appKey);
+  }
+
+  /**
+   * An authCode as `dd.getAuthCode` (kind 'miniapp', bound to the corp) or the web login page (kind 'web', bound to
+   * the app) hands it out: single use, 5 minutes (src/dingtalk/sign-in.ts).
+   */
+  issueAuthCode(input: DingtalkAuthCodeInput): string {
+    return issueDingtalkAuthCode(this.state, input);
   }
 
   calls(path: string): number {

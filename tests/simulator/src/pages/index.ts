@@ -6,6 +6,7 @@ import type { WecomSimulator } from '../wecom/wecom-simulator';
 import { candidatePageId, candidatePageRouter, listCandidates } from './candidate-page';
 import { dingtalkPagesRouter } from './dingtalk-pages';
 import { escapeHtml, html } from './layout';
+import { loginPagesRouter } from './login-pages';
 import { aibotGroupIds, wecomGroupPageRouter } from './wecom-group-page';
 
 export interface PagePlatforms {
@@ -60,7 +61,7 @@ function indexBody(p: PagePlatforms): string {
 export function rolePagesRouter(p: PagePlatforms): Router {
   const router = new Router();
   router.get('/', (ctx) => html(ctx, '平台模拟器', indexBody(p)));
-  for (const sub of [candidatePageRouter(p.wechat), wecomGroupPageRouter(p.wecom, p.aibot), dingtalkPagesRouter(p.dingtalk)]) {
+  for (const sub of [candidatePageRouter(p.wechat), wecomGroupPageRouter(p.wecom, p.aibot), dingtalkPagesRouter(p.dingtalk), loginPagesRouter(p)]) {
     router.use(sub.routes(), sub.allowedMethods());
   }
   return router;

@@ -15,6 +15,7 @@ import {
 import { type ChangeType, changeContactXml, templateCardEventXml, textMessageXml, xmlField } from './callback-xml';
 import type { CorpConfig, DepartmentInput, DroppedMessage, ReceivedMessage, UserInput } from './corp';
 import { type RobotMessage, WecomState } from './state';
+import { issueWecomLoginCode, type WecomLoginCodeInput } from './sign-in';
 
 export interface ClickResult {
   readonly responseCode: string;
@@ -62,12 +63,20 @@ export class WecomSimulator {
     return this.state.tokens.invalidate(corpId);
   }
 
-  /** The next `count` calls to `path` (e.g. "/cgi-bin/message/send") answer `errcode` before any other check. */
+  /**
+   * A sign-in code as `wx.qy.login()` (kind 'miniapp') or the web login page after a scan (kind 'web') hands it
+   * out: single use, 5 minutes, bound to the corp and app (src/wecom/sign-in.ts).
+   */
+  issueLoginCode(input: WecomLoginCodeInput): string {
+    return issueWecomLoginCode(this.state, input);
+  }
+
   /** What the WeCom client does with a page's wx.config (no agentId) or wx.agentConfig signature. */
   verifyJsSignature(input: { corpId: string; agentId?: number; url: string; nonceStr: string; timestamp: number; signature: string }): boolean {
     return this.state.tickets.verify(input);
   }
 
+  /** The next `count` calls to `path` (e.g. "/cgi-bin/message/send") answer `errcode` before any other check. */
   failNext(path: string, errcode: number, count = 1): void {
     const queue = this.state.failures.get(path) ?? [];
     queue.push({ errcode, remaining: count });
