@@ -39,7 +39,7 @@ const running = new Set<ChildRun>();
 export function childEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (key === 'DATABASE_URL' || key.startsWith('HB_') || key === 'NODE_OPTIONS') continue;
+    if (key === 'DATABASE_URL' || (key.startsWith('HB_') && key !== 'HB_LOG_CAPTURE_DIR') || key === 'NODE_OPTIONS') continue;
     base[key] = value;
   }
   for (const [key, value] of Object.entries(env)) {

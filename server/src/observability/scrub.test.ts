@@ -53,3 +53,39 @@ describe('log scrubbing', () => {
     expect(text).toContain('138****5678');
   });
 });
+
+describe('log scrubbing, second line', () => {
+  const capture = () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _e, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    return { lines, log: createLogger({ level: 'info', destination }) };
+  };
+
+  it('removes credentials quoted as JSON, private keys and one-time codes in query strings', () => {
+    expect(scrubText('answer {"errcode":0,"access_token":"tok-1","expires_in":7200}')).toBe('answer {"errcode":0,"access_token":"[redacted]","expires_in":7200}');
+    expect(scrubText('key -----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY----- end')).toBe('key [private-key] end');
+    expect(scrubText('wss://gw/connect?ticket=abc-123&x=1')).toBe('wss://gw/connect?ticket=[redacted]&x=1');
+    expect(scrubText('access_token=abc')).toBe('access_token=[redacted]');
+    expect(scrubText('cache_key=abc')).toBe('cache_key=abc');
+  });
+
+  it('scrubs the message an error lends to log.error(err), and child bindings', () => {
+    const { lines, log } = capture();
+    log.error(new Error('duplicate key (phone)=(13812345678)'));
+    log.child({ session_key: 'sk-1', note: 'for 13912345678' }).info('child');
+    const text = lines.join('');
+    expect(text).not.toMatch(/13812345678|13912345678|sk-1/);
+    expect(text).toContain('"msg":"duplicate key (phone)=(138****5678)"');
+  });
+
+  it('redacts authorization headers wherever a request is logged', () => {
+    const { lines, log } = capture();
+    log.info({ req: { headers: { authorization: 'Bearer abc', 'x-hb-session': 'sess' } } }, 'req');
+    expect(lines.join('')).not.toMatch(/Bearer abc|sess"/);
+  });
+});
