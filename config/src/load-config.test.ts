@@ -14,6 +14,11 @@ const problemsOf = (env: Record<string, string>, files: Record<string, string> =
   return [];
 };
 
+const productionKeys = {
+  HB_DATA_KEYS: `k2:${Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7 + 1)).toString('base64')},k1:${Buffer.from(Array.from({ length: 32 }, (_, i) => 255 - i * 5)).toString('base64')}`,
+  HB_LOOKUP_KEY: Buffer.from(Array.from({ length: 32 }, (_, i) => i * 3 + 11)).toString('base64'),
+};
+
 describe('configuration', () => {
   it('starts in demo mode with embedded PostgreSQL when nothing is set', () => {
     const config = loadConfig({});
@@ -101,8 +106,30 @@ describe('configuration', () => {
     expect(problemsOf({ HB_MODE: 'production', HB_SIMULATOR: 'true' })).toEqual([
       'HB_SIMULATOR: expected false when HB_MODE=production (production talks to the real platforms)',
     ]);
-    const config = loadConfig({ HB_MODE: 'production', DATABASE_URL: 'postgres://db/hire' });
+    const config = loadConfig({ HB_MODE: 'production', DATABASE_URL: 'postgres://db/hire', ...productionKeys });
     expect(config.demo).toEqual({ seed: false, devLogin: false, simulatorPort: undefined });
+  });
+
+  it('requires strong encryption keys in production and names the setting when one is weak or malformed', () => {
+    expect(problemsOf({ HB_MODE: 'production', DATABASE_URL: 'postgres://db/hire' })).toEqual([
+      'HB_DATA_KEYS: required when HB_MODE=production (personal data must be encrypted with your own key)',
+      'HB_LOOKUP_KEY: required when HB_MODE=production (phone search must use your own key)',
+    ]);
+    const zeros = Buffer.alloc(32).toString('base64');
+    const short = Buffer.alloc(16, 7).toString('base64');
+    for (const bad of [`k1:${zeros}`, `k1:${short}`, 'k1', `k1:${productionKeys.HB_LOOKUP_KEY},k1:${productionKeys.HB_LOOKUP_KEY}`, `bad id!:${productionKeys.HB_LOOKUP_KEY}`]) {
+      const problems = problemsOf({ ...productionKeys, HB_DATA_KEYS: bad });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^HB_DATA_KEYS: expected comma-separated key-id:base64 pairs/);
+      // A secret is never echoed back, not even a weak one.
+      if (bad.length > 20) expect(problems[0]).not.toContain(bad.slice(3, 20));
+    }
+    expect(problemsOf({ HB_LOOKUP_KEY: zeros })[0]).toMatch(/^HB_LOOKUP_KEY: expected base64 of 32 random bytes/);
+    const config = loadConfig({ HB_MODE: 'production', DATABASE_URL: 'postgres://db/hire', ...productionKeys });
+    expect(config.privacy.dataKeys?.map((k) => [k.id, k.key.length])).toEqual([['k2', 32], ['k1', 32]]);
+    expect(config.privacy.purgeCron).toBe('0 3 * * *');
+    // Demo mode runs without keys (the server falls back to its public demo key and says so).
+    expect(loadConfig({}).privacy.dataKeys).toBeUndefined();
   });
 
   it('keeps config/hirebridge.example.env in step with the schema', () => {

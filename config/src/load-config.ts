@@ -24,6 +24,13 @@ export interface AppConfig {
   readonly timeZone: string;
   /** Cron of the nightly roster reconciliation, or undefined when off. */
   readonly rosterReconcileCron: string | undefined;
+  /** Field encryption and the retention purge. Keys are undefined only in demo mode (the server then uses a demo key). */
+  readonly privacy: {
+    readonly dataKeys: readonly { readonly id: string; readonly key: Buffer }[] | undefined;
+    readonly lookupKey: Buffer | undefined;
+    /** Cron of the nightly retention purge, or undefined when off. */
+    readonly purgeCron: string | undefined;
+  };
   readonly demo: {
     readonly seed: boolean;
     readonly devLogin: boolean;
@@ -105,6 +112,16 @@ export function loadConfig(
       problems.push(`${name}: expected false when HB_MODE=production (${reason})`);
     }
   }
+  // Personal data is encrypted with operator keys in production; the demo key is public and only for the demo.
+  const parsedCleanly = problems.length === 0;
+  for (const [name, reason] of [
+    ['HB_DATA_KEYS', 'personal data must be encrypted with your own key'],
+    ['HB_LOOKUP_KEY', 'phone search must use your own key'],
+  ] as const) {
+    if (parsedCleanly && v.HB_MODE === 'production' && v[name] === undefined) {
+      problems.push(`${name}: required when HB_MODE=production (${reason})`);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = v.HB_DATA_DIR;
@@ -129,6 +146,11 @@ export function loadConfig(
     logLevel: v.HB_LOG_LEVEL,
     timeZone: v.HB_TIME_ZONE,
     rosterReconcileCron: v.HB_ROSTER_RECONCILE_CRON === 'off' ? undefined : v.HB_ROSTER_RECONCILE_CRON,
+    privacy: {
+      dataKeys: v.HB_DATA_KEYS,
+      lookupKey: v.HB_LOOKUP_KEY,
+      purgeCron: v.HB_PURGE_CRON === 'off' ? undefined : v.HB_PURGE_CRON,
+    },
     demo: {
       seed: v.HB_MODE === 'demo' && v.HB_DEMO_SEED,
       devLogin: v.HB_MODE === 'demo' && v.HB_DEV_LOGIN,

@@ -41,6 +41,32 @@ const postgresUrl = z
   .url()
   .refine((value) => /^postgres(ql)?:\/\//.test(value));
 
+/** A 256-bit key; refused when it is obviously not random (few distinct bytes, e.g. all zeros or a repeated word). */
+const keyBytes = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]{43}=$/, { message: 'not base64 of 32 bytes' })
+  .transform((value) => Buffer.from(value, 'base64'))
+  .refine((key) => key.length === 32 && new Set(key).size >= 16, { message: 'weak key' });
+
+const singleKey = keyBytes;
+
+const dataKeys = z
+  .string()
+  .transform((value) => value.split(',').map((part) => part.trim()))
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,32}:/)
+          .transform((pair) => pair.split(':') as [string, string])
+          .pipe(z.tuple([z.string(), keyBytes]))
+          .transform(([id, key]) => ({ id, key })),
+      )
+      .min(1)
+      .refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, { message: 'duplicate key id' }),
+  );
+
 export const settings = {
   HB_CONFIG_FILE: setting({
     schema: z.string().min(1),
@@ -160,6 +186,28 @@ export const settings = {
       'When the nightly roster reconciliation runs (in HB_TIME_ZONE): a full sync with WeCom/DingTalk contacts that fixes and reports differences.',
     default: '30 2 * * *',
   }),
+  HB_DATA_KEYS: setting({
+    schema: dataKeys,
+    expected:
+      'comma-separated key-id:base64 pairs of 32 random bytes each (e.g. "k2:<base64>,k1:<base64>"; the first encrypts new values, the rest still decrypt; make one with `openssl rand -base64 32`)',
+    description:
+      'Keys for field encryption (AES-256-GCM) of candidates\' phone, e-mail, ID number and résumé. Each value stores its key id, so a new key goes first and old ones stay until re-encrypted. Required when HB_MODE=production; demo mode uses a fixed demo key when unset.',
+    secret: true,
+  }),
+  HB_LOOKUP_KEY: setting({
+    schema: singleKey,
+    expected: 'base64 of 32 random bytes (make one with `openssl rand -base64 32`)',
+    description:
+      'Key of the HMAC that lets HireBridge find a candidate by full phone number without storing it in clear. Required when HB_MODE=production; not rotated with HB_DATA_KEYS.',
+    secret: true,
+  }),
+  HB_PURGE_CRON: setting({
+    schema: z.string().regex(/^(\S+\s+){4}\S+$|^off$/),
+    expected: 'a five-field cron expression such as "0 3 * * *", or off',
+    description:
+      'When the nightly retention purge runs (in HB_TIME_ZONE): deletes or anonymises what each tenant\'s retention policy no longer allows, and records each deletion.',
+    default: '0 3 * * *',
+  }),
   HB_DEV_LOGIN: setting({
     schema: booleanFlag,
     expected: 'true or false (true is refused when HB_MODE=production)',
@@ -169,7 +217,12 @@ export const settings = {
 } as const;
 
 export type SettingName = keyof typeof settings;
-/** Parsed values. Every setting but DATABASE_URL and HB_CONFIG_FILE has a default, so only they can be undefined. */
+/** Parsed values. Only the settings without a default (the database URL, the file, the keys) can be undefined. */
 export type SettingValues = {
   [K in SettingName]: (typeof settings)[K] extends SettingDefinition<infer T> ? T : never;
-} & { DATABASE_URL: string | undefined; HB_CONFIG_FILE: string | undefined };
+} & {
+  DATABASE_URL: string | undefined;
+  HB_CONFIG_FILE: string | undefined;
+  HB_DATA_KEYS: { id: string; key: Buffer }[] | undefined;
+  HB_LOOKUP_KEY: Buffer | undefined;
+};

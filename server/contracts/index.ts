@@ -6,3 +6,4 @@ export * from './candidates';
 export * from './applications';
 export * from './health';
 export * from './platform';
+export * from './privacy';

@@ -1,3 +1,7 @@
+import { dingtalkEmployeeSignInFor } from './adapters/dingtalk/sign-in';
+import { wechatCandidateSignInFor } from './adapters/wechat/sign-in';
+import { wecomEmployeeSignInFor } from './adapters/wecom/sign-in';
+import type { CandidateSignInFor, EmployeeSignInFor } from './ports/sign-in';
 import { calendarSyncChannel, calendarSyncSender, platformCalendars } from './adapters/calendar/calendar-sync';
 import type { Db } from './adapters/postgres/database';
 import type { TokenCache } from './adapters/postgres/token-cache';
@@ -152,11 +156,23 @@ export function createPlatformLayer(deps: {
     }
   }
 
+  const wecomSignIns = wecomEmployeeSignInFor({ findApp: appOfKind('wecom_app'), env, tokens, log });
+  const dingtalkSignIns = dingtalkEmployeeSignInFor({ findApp: appOfKind('dingtalk_app'), env, tokens, log });
+  /** Employee sign-in on whichever platform the tenant runs on. */
+  const employeeSignInFor: EmployeeSignInFor = async (tenantId) => {
+    const tenant = await features.stores.directory.findTenant(tenantId);
+    if (!tenant) return undefined;
+    return tenant.platform === 'dingtalk' ? dingtalkSignIns(tenantId) : wecomSignIns(tenantId);
+  };
+  const candidateSignInFor: CandidateSignInFor = wechatCandidateSignInFor({ findApp: appOfKind('wechat_miniprogram'), env, tokens, log });
+
   return {
     senders,
     inboxHandlers,
     jsapiSignerFor,
     hrRosterFor,
+    /** Platform sign-in exchanges per tenant (features.signIn). */
+    signIn: { employee: employeeSignInFor, candidate: candidateSignInFor },
     /** Opens the connections of the apps present now, keeps looking for new ones, and arms the schedules. */
     async start() {
       await connectNewApps();

@@ -6,6 +6,8 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './adapters/postgre
 import { migrateToLatest } from './adapters/postgres/migrator';
 import { isConnectionError } from './adapters/postgres/pg-errors';
 import { postgresStores, postgresTransact, postgresTransactWithDemo } from './adapters/postgres/stores';
+import { demoFieldCipher, FieldCipher } from './domain/field-cipher';
+import { startPurgeSchedule, type PurgeSchedule } from './adapters/schedule/purge-schedule';
 import type { FeatureContext } from './features/context';
 import { seedDemoCompany } from './features/demo';
 import { startOutboxWorker } from './features/outbox/outbox-worker';
@@ -132,6 +134,15 @@ function describeUrl(url: string): string {
   }
 }
 
+/** The configured field cipher; only demo mode may fall back to the public demo key (configuration enforces it). */
+function fieldCipherOf(config: AppConfig, log: Logger): FieldCipher {
+  const { dataKeys, lookupKey } = config.privacy;
+  if (dataKeys && lookupKey) return new FieldCipher(dataKeys, lookupKey);
+  if (config.mode === 'production') throw new Error('HB_DATA_KEYS and HB_LOOKUP_KEY are required in production');
+  log.warn('demo mode: personal data is encrypted with the public demo key; set both HB_DATA_KEYS and HB_LOOKUP_KEY for real data');
+  return demoFieldCipher();
+}
+
 export async function startHireBridge(
   config: AppConfig,
   options: { clock?: Clock; log?: Logger; version?: string } = {},
@@ -148,7 +159,13 @@ export async function startHireBridge(
   }
 
   const database = connectDatabase({ url, poolMax: config.database.poolMax, log });
-  const features: FeatureContext = { stores: postgresStores(database.db), transact: postgresTransact(database.db), clock };
+  const cipher = fieldCipherOf(config, log);
+  // Mutable until the platform layer exists: sign-in uses its per-tenant exchanges, and the layer needs the stores.
+  const features: { -readonly [K in keyof FeatureContext]: FeatureContext[K] } = {
+    stores: postgresStores(database.db, cipher, clock),
+    transact: postgresTransact(database.db, cipher, clock),
+    clock,
+  };
   const tokens = postgresTokenCache(database.db, clock);
   const platform = createPlatformLayer({
     features,
@@ -160,8 +177,10 @@ export async function startHireBridge(
     timeZone: config.timeZone,
     publicUrl: config.http.publicUrl,
   });
+  features.signIn = platform.signIn;
   let platformStarted = false;
   let outboxWorker: ReturnType<typeof startOutboxWorker> | undefined;
+  let purgeSchedule: PurgeSchedule | undefined;
   let inboxWorker: ReturnType<typeof startInboxWorker> | undefined;
   let demoPlatform: DemoPlatform | null | undefined;
 
@@ -170,8 +189,10 @@ export async function startHireBridge(
     log,
     config.database.retryIntervalMs,
     async () => {
+      const encrypted = await features.stores.candidates.encryptLegacyPlaintext(500);
+      if (encrypted > 0) log.info({ candidates: encrypted }, 'encrypted personal data stored in clear by an earlier version');
       if (config.demo.seed) {
-        const result = await seedDemoCompany(features, postgresTransactWithDemo(database.db));
+        const result = await seedDemoCompany(features, postgresTransactWithDemo(database.db, cipher, clock));
         if (result.seeded) log.info({ tenantId: result.tenantId }, 'loaded the demo company 星河科技（演示） into the empty database');
       }
       if (config.demo.simulatorPort !== undefined && !demoPlatform) {
@@ -183,6 +204,7 @@ export async function startHireBridge(
       }
       outboxWorker ??= startOutboxWorker(features, platform.senders, quietFailures(log, 'outbox dispatch'));
       inboxWorker ??= startInboxWorker(features, platform.inboxHandlers, quietFailures(log, 'inbox processing'));
+      if (config.privacy.purgeCron) purgeSchedule ??= startPurgeSchedule({ cron: config.privacy.purgeCron, timeZone: config.timeZone, features, log });
     },
     embedded ? `embedded ${embedded.dataDir}` : describeUrl(url),
   );
@@ -259,7 +281,7 @@ export async function startHireBridge(
       await closed;
       clearTimeout(deadline);
       supervisor.stop();
-      await Promise.all([outboxWorker?.stop(), inboxWorker?.stop(), demoPlatform?.stop(), platform.stop()]);
+      await Promise.all([outboxWorker?.stop(), inboxWorker?.stop(), purgeSchedule?.stop(), demoPlatform?.stop(), platform.stop()]);
       await database.close();
       await embedded?.stop();
       log.info('shutdown complete');

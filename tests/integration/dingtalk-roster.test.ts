@@ -142,7 +142,9 @@ describe('roster sync from DingTalk contacts', () => {
   it('releases a member on user_leave_org: sessions revoked, upcoming seats removed, owning HR told once on DingTalk', async () => {
     const leaver = await employee('dt01');
     const hr = tenant.employees.hr;
-    const job = await createJob(features, hr.principal, {
+    // The roster events above may have moved HR out of the job's department; the admin sets the scene.
+    const admin = tenant.employees.admin.principal;
+    const job = await createJob(features, admin, {
       departmentId: tenant.departmentId,
       title: '后端工程师',
       description: '',
@@ -152,10 +154,10 @@ describe('roster sync from DingTalk contacts', () => {
       ownerHrId: hr.id,
       rounds: [{ name: '技术一面', durationMinutes: 60 }],
     });
-    const model = await publishCompetencyModel(features, hr.principal, job.id, competencyModelInput([60, 40]));
-    await changeJobStatus(features, hr.principal, job.id, 'open');
-    const candidate = await createCandidate(features, hr.principal, { name: '王小明', phone: null, email: null, source: 'referral', timeZone: null, resumeText: '', talentPool: false });
-    const application = await createApplication(features, hr.principal, { candidateId: candidate.id, jobId: job.id });
+    const model = await publishCompetencyModel(features, admin, job.id, competencyModelInput([60, 40]));
+    await changeJobStatus(features, admin, job.id, 'open');
+    const candidate = await createCandidate(features, admin, { name: '王小明', phone: null, email: null, source: 'referral', timeZone: null, resumeText: '', talentPool: false });
+    const application = await createApplication(features, admin, { candidateId: candidate.id, jobId: job.id });
     const startsAt = new Date(clock.now().getTime() + 2 * day);
     const { rows } = await sql<{ id: string }>`
       insert into interviews (tenant_id, application_id, round_id, competency_model_id, status, starts_at, ends_at, owner_hr_id)

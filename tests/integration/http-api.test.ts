@@ -19,6 +19,11 @@ beforeAll(async () => {
   db = await createTestDatabase();
   api = createTestApp(db, { bodyLimitBytes: 4 * 1024 });
   acme = await createTenant(db.db);
+  // acme's HR recruits for both departments (an admin's scope setting); without it they would see only their own.
+  await db.db
+    .insertInto('employee_scopes')
+    .values([acme.departmentId, acme.otherDepartmentId].map((department_id) => ({ tenant_id: acme.tenantId, employee_id: acme.employees.hr.id, department_id })))
+    .execute();
   other = await createTenant(db.db);
   hr = await signIn(db.db, acme, acme.employees.hr.id);
   admin = await signIn(db.db, acme, acme.employees.admin.id);

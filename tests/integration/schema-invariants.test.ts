@@ -144,6 +144,15 @@ function insertInterview(w: World, input: InterviewInput = {}, q: Q = t.db) {
     .then((r) => r.rows[0]!.id);
 }
 
+/** The candidate's transcription consent, without which the database refuses transcript rows. */
+async function consentToTranscription(interviewId: string) {
+  await sql`insert into consents (tenant_id, candidate_id, purpose, notice_version, channel, given_at)
+            select i.tenant_id, a.candidate_id, 'transcription', 'test', 'miniapp', now()
+              from interviews i join applications a on a.id = i.application_id
+             where i.id = ${interviewId}
+            on conflict do nothing`.execute(t.db);
+}
+
 function addPanelist(tenantId: string, interviewId: string, employeeId: string, q: Q = t.db) {
   return sql`insert into interview_panelists (tenant_id, interview_id, employee_id) values (${tenantId}, ${interviewId}, ${employeeId})`.execute(q);
 }
@@ -278,6 +287,7 @@ describe('cross-tenant references', () => {
       sql`insert into scorecard_ratings (tenant_id, scorecard_id, competency_id, level, note)
           values (${a.tenant.tenantId}, ${card.rows[0]!.id}, ${b.competencyIds[0]}, 3, '好')`.execute(t.db),
     ).rejects.toMatchObject({ code: '23503' });
+    await consentToTranscription(interview);
     const segment = await sql<{ id: string }>`
       insert into transcript_segments (tenant_id, interview_id, seq, started_ms, ended_ms, text)
       values (${a.tenant.tenantId}, ${interview}, 0, 0, 1000, '你好') returning id`.execute(t.db);
@@ -716,6 +726,7 @@ describe('scorecards', () => {
     await expect(rate(c1!, 5, '有例子')).rejects.toMatchObject({ code: '23514', table: 'scorecard_ratings' });
     await expect(rate(c1!, 3, '   ')).rejects.toMatchObject({ code: '23514', table: 'scorecard_ratings' });
     await rate(c1!, 4, '讲清了取舍');
+    await consentToTranscription(interview);
     const segment = await sql<{ id: string }>`
       insert into transcript_segments (tenant_id, interview_id, seq, started_ms, ended_ms, text)
       values (${w.tenant.tenantId}, ${interview}, 0, 0, 5000, '我们把延迟降了一半') returning id`.execute(t.db);

@@ -24,6 +24,8 @@ export function createTestApp(
     jsapiSignerFor?: Parameters<typeof createApp>[0]['jsapiSignerFor'];
     publicUrl?: string;
     features?: ReturnType<TestDatabase['features']>;
+    /** Take the client address from X-Forwarded-For (as behind a proxy with HB_TRUST_PROXY). */
+    trustProxy?: boolean;
   } = {},
 ): TestApp {
   const logs: string[] = [];
@@ -40,7 +42,7 @@ export function createTestApp(
     ...(options.jsapiSignerFor && { jsapiSignerFor: options.jsapiSignerFor, publicUrl: options.publicUrl ?? 'https://hire.example.com' }),
     log,
     devLogin: options.devLogin ?? false,
-    http: { bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024, trustProxy: false },
+    http: { bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024, trustProxy: options.trustProxy ?? false },
     readiness: options.readiness ?? {
       check: async () => ({ database: (await db.ping().then(() => 'up' as const, () => 'down' as const)), migrations: 'applied', draining: false }),
     },

@@ -45,8 +45,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url,
     name,
     features: (clock = fixedClock('2026-11-20T02:00:00Z')) => ({
-      stores: postgresStores(handle.db),
-      transact: postgresTransact(handle.db),
+      stores: postgresStores(handle.db, undefined, clock),
+      transact: postgresTransact(handle.db, undefined, clock),
       clock,
     }),
     async drop() {

@@ -14,12 +14,15 @@ export interface TenantFixture {
 let counter = 0;
 
 /** A tenant with two departments and one employee per role, written straight to the tables. */
-export async function createTenant(db: Db, options: { name?: string; isDemo?: boolean; platform?: 'wecom' | 'dingtalk' } = {}): Promise<TenantFixture> {
+export async function createTenant(
+  db: Db,
+  options: { name?: string; isDemo?: boolean; platform?: 'wecom' | 'dingtalk'; corpId?: string } = {},
+): Promise<TenantFixture> {
   const n = ++counter;
   const suffix = `${process.pid}-${n}-${randomBytes(3).toString('hex')}`;
   const tenant = await db
     .insertInto('tenants')
-    .values({ name: options.name ?? `测试公司 ${n}`, platform: options.platform ?? 'wecom', corp_id: `ww-${suffix}`, is_demo: options.isDemo ?? false })
+    .values({ name: options.name ?? `测试公司 ${n}`, platform: options.platform ?? 'wecom', corp_id: options.corpId ?? `ww-${suffix}`, is_demo: options.isDemo ?? false })
     .returning('id')
     .executeTakeFirstOrThrow();
   const [dept, other] = await db
@@ -52,7 +55,7 @@ export async function createTenant(db: Db, options: { name?: string; isDemo?: bo
   };
 }
 
-/** A session token for an employee, stored the way the server stores them (hashed). */
+/** A session token for an employee, stored the way the server stores them (hashed), valid for `expiresInMs` of real time. */
 export async function signIn(db: Db, fixture: TenantFixture, employeeId: string, expiresInMs = 3_600_000): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   await db
@@ -62,6 +65,9 @@ export async function signIn(db: Db, fixture: TenantFixture, employeeId: string,
       tenant_id: fixture.tenantId,
       employee_id: employeeId,
       expires_at: new Date(Date.now() + expiresInMs),
+      // Tests run on fixed clocks far from the real time; a fixture session never idles out (the idle timeouts are
+      // tested with real sign-ins in identity.test.ts).
+      last_seen_at: new Date(Date.now() + expiresInMs),
     })
     .execute();
   return token;

@@ -21,6 +21,8 @@ export const errorCodes = [
   'IMMUTABLE',
   'INVALID_COMPETENCY_MODEL',
   'RATE_LIMITED',
+  'SIGN_IN_FAILED',
+  'CONSENT_REQUIRED',
   'CALLBACK_REJECTED',
   'DATABASE_UNAVAILABLE',
   'INTERNAL',
@@ -38,11 +40,15 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly issues: readonly FieldIssue[] = [],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message, options);
     this.name = 'AppError';
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
+
+  /** For RATE_LIMITED: when the caller may try again (sent as Retry-After). */
+  readonly retryAfterSeconds: number | undefined;
 }
 
 export const notFound = (what: string, zh: string) => new AppError('NOT_FOUND', `找不到该${zh}。${what} not found.`);

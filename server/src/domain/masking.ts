@@ -10,3 +10,9 @@ export function maskEmail(email: string): string {
   if (at <= 0) return '***';
   return `${email[0]}***${email.slice(at)}`;
 }
+
+/** PRC resident ID numbers: first 3 and last 4 characters, e.g. 110***********0021. */
+export function maskIdNumber(idNumber: string): string {
+  if (idNumber.length < 8) return '*'.repeat(idNumber.length);
+  return `${idNumber.slice(0, 3)}${'*'.repeat(idNumber.length - 7)}${idNumber.slice(-4)}`;
+}

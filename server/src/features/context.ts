@@ -11,6 +11,10 @@ import type { OutboxStore } from './outbox/outbox-store';
 import type { PlatformStore } from './platform/platform-store';
 import type { RosterStore } from './roster/roster-store';
 import type { SessionStore } from './sessions/session-store';
+import type { IdentityStore } from './identity/identity-store';
+import type { RetentionStore } from './retention/retention-store';
+import type { PrivacyStore } from './privacy/privacy-store';
+import type { SignInPorts } from './identity';
 
 /** Every store a use case may need. The postgres adapter implements them; a transaction hands out a bound set. */
 export interface Stores {
@@ -28,6 +32,12 @@ export interface Stores {
   readonly roster: RosterStore;
   /** Webhook group robots per tenant (server/src/features/group-robots). */
   readonly groupRobots: GroupRobotStore;
+  /** Retention purge and anonymisation (server/src/features/retention). */
+  readonly retention: RetentionStore;
+  /** Sign-in lookups, invitations, web-login states and rate-limit counters (server/src/features/identity). */
+  readonly identity: IdentityStore;
+  /** Consents, data-subject requests, scopes, retention policies, candidate self-service reads (server/src/features/privacy). */
+  readonly privacy: PrivacyStore;
 }
 
 /** Runs `work` in one database transaction: all of its writes commit together or none do. */
@@ -37,4 +47,6 @@ export interface FeatureContext {
   readonly stores: Stores;
   readonly transact: Transact;
   readonly clock: Clock;
+  /** Platform sign-in exchanges; absent where nothing signs in (CLI tools, workers). */
+  readonly signIn?: SignInPorts;
 }

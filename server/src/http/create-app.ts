@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { z } from 'zod';
 import { AppError, type FieldIssue } from '../domain/errors';
-import type { Principal } from '../domain/principal';
+import type { AnyPrincipal } from '../domain/principal';
 import type { FeatureContext } from '../features/context';
 import { authenticate } from '../features/sessions';
 import type { Logger } from '../observability/logger';
@@ -13,6 +13,8 @@ import { buildOpenApi } from './openapi';
 import type { RouteSpec } from './route';
 import type { JsapiSignerFor } from '../ports/jsapi-signer';
 import { hrRoutes } from './routes/hr';
+import { identityRoutes } from './routes/identity';
+import { candidateRoutes, privacyRoutes } from './routes/privacy';
 import { platformRoutes } from './routes/platform';
 import { systemRoutes, type ReadinessProbe } from './routes/system';
 import { mountWecomCallbacks } from './routes/wecom-callbacks';
@@ -73,6 +75,9 @@ export function createApp(deps: AppDeps): HireBridgeApp {
   routes.push(
     ...systemRoutes(deps.readiness, metricsText, openApi),
     ...hrRoutes,
+    ...identityRoutes({ publicUrl: deps.publicUrl ?? 'http://127.0.0.1:3000' }),
+    ...candidateRoutes,
+    ...privacyRoutes,
     ...platformRoutes({ jsapiSignerFor: deps.jsapiSignerFor, publicUrl: deps.publicUrl ?? 'http://127.0.0.1:3000' }),
   );
   const mounted = routes.filter((spec) => spec.enabled?.({ devLogin: deps.devLogin }) ?? true);
@@ -81,11 +86,19 @@ export function createApp(deps: AppDeps): HireBridgeApp {
   const router = new Router<RequestState>();
   for (const spec of routes) {
     router[spec.method](spec.path, async (ctx) => {
-      let principal: Principal | undefined;
-      if (spec.access === 'session') {
+      let principal: AnyPrincipal | undefined;
+      let token: string | undefined;
+      if (spec.access !== 'public') {
         const match = bearer.exec(ctx.get('authorization'));
         if (!match?.[1]) throw new AppError('UNAUTHENTICATED', '请先登录。Sign-in required or the session has ended.');
-        principal = await authenticate(deps.features, match[1]);
+        token = match[1];
+        principal = await authenticate(deps.features, token);
+        if (spec.access === 'session' && principal.kind !== 'employee') {
+          throw new AppError('FORBIDDEN', '此功能仅限员工使用。This is for employees only.');
+        }
+        if (spec.access === 'candidate' && principal.kind !== 'candidate') {
+          throw new AppError('FORBIDDEN', '此功能仅限候选人使用。This is for candidates only.');
+        }
       }
       // A malformed id in the path names nothing, exactly like an unknown one.
       const params = spec.params?.safeParse(ctx.params);
@@ -101,9 +114,15 @@ export function createApp(deps: AppDeps): HireBridgeApp {
         query,
         body,
         principal: principal as never,
+        token: token as never,
+        clientIp: ctx.ip,
         requestId: ctx.state.requestId,
         features: deps.features,
       });
+      if (spec.redirect) {
+        ctx.redirect((result as { location: string }).location);
+        return;
+      }
       ctx.status = spec.status ?? 200;
       if (spec.path === '/metrics') {
         ctx.type = metrics.registry.contentType;

@@ -34,7 +34,7 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { version: stri
     paths[path][spec.method] = {
       summary: spec.summary,
       tags: [spec.tag],
-      ...(spec.access === 'session' && { security: [{ session: [] }] }),
+      ...(spec.access !== 'public' && { security: [{ session: [] }] }),
       parameters: [...parametersOf(spec.params, 'path'), ...parametersOf(spec.query, 'query')],
       ...(spec.body && {
         requestBody: { required: true, content: { 'application/json': { schema: toSchema(spec.body, 'input') } } },

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { FeatureContext } from '../features/context';
-import type { Principal } from '../domain/principal';
+import type { AnyPrincipal, CandidatePrincipal, Principal } from '../domain/principal';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -8,13 +8,20 @@ export interface HandlerInput<P, Q, B, A extends Access> {
   readonly params: P;
   readonly query: Q;
   readonly body: B;
-  readonly principal: A extends 'session' ? Principal : undefined;
+  readonly principal: A extends 'session' ? Principal : A extends 'candidate' ? CandidatePrincipal : A extends 'any' ? AnyPrincipal : undefined;
+  /** The bearer token of the request (only for `any`, e.g. sign-out). */
+  readonly token: A extends 'any' ? string : undefined;
+  /** The caller's address as Koa sees it (X-Forwarded-For only with HB_TRUST_PROXY). */
+  readonly clientIp: string;
   readonly requestId: string;
   readonly features: FeatureContext;
 }
 
-/** `session`: a signed-in employee; `public`: anyone (health, metrics, the API description, sign-in). */
-export type Access = 'public' | 'session';
+/**
+ * `session`: a signed-in employee; `candidate`: a signed-in candidate; `any`: either (e.g. sign-out);
+ * `public`: anyone (health, metrics, the API description, sign-in).
+ */
+export type Access = 'public' | 'session' | 'candidate' | 'any';
 
 /**
  * A route is data: the contracts it accepts and returns, who may call it, and one use case to call. The same list
@@ -34,6 +41,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown, R = unknown, A
   /** Set when the route is only mounted in some configurations (e.g. the demo sign-in). */
   readonly enabled?: (options: { devLogin: boolean }) => boolean;
   readonly handler: (input: HandlerInput<P, Q, B, A>) => Promise<R>;
+  /** Set when the handler answers with a redirect (web login): the result is `{ location }`. */
+  readonly redirect?: boolean;
 }
 
 export function route<P = undefined, Q = undefined, B = undefined, R = unknown, A extends Access = 'session'>(

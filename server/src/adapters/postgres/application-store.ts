@@ -1,3 +1,5 @@
+import { tenantScope } from '../../domain/access-scope';
+import { applicationVisible } from './scope';
 import type { Application } from '../../../contracts/applications';
 import type { ApplicationStore } from '../../features/applications';
 import type { Db } from './database';
@@ -46,7 +48,11 @@ export function postgresApplicationStore(db: Db): ApplicationStore {
       if (options?.lock) {
         await db.selectFrom('applications').select('id').where('tenant_id', '=', tenantId).where('id', '=', applicationId).forUpdate().execute();
       }
-      const row = await base().where('applications.tenant_id', '=', tenantId).where('applications.id', '=', applicationId).executeTakeFirst();
+      const row = await base()
+        .where('applications.tenant_id', '=', tenantId)
+        .where('applications.id', '=', applicationId)
+        .where(applicationVisible(options?.scope ?? tenantScope))
+        .executeTakeFirst();
       if (!row) return undefined;
       const application = toApplication(row);
       if (!options?.withHistory) return application;
@@ -68,9 +74,9 @@ export function postgresApplicationStore(db: Db): ApplicationStore {
       };
     },
 
-    async listApplications(tenantId, query) {
+    async listApplications(tenantId, query, options) {
       const cursor = decodeCursor(query.cursor);
-      let q = base().where('applications.tenant_id', '=', tenantId);
+      let q = base().where('applications.tenant_id', '=', tenantId).where(applicationVisible(options?.scope ?? tenantScope));
       if (query.jobId) q = q.where('applications.job_id', '=', query.jobId);
       if (query.candidateId) q = q.where('applications.candidate_id', '=', query.candidateId);
       if (query.stage) q = q.where('applications.stage', '=', query.stage);

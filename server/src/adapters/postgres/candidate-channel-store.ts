@@ -1,10 +1,12 @@
+import { candidateAad } from './candidate-store';
+import type { FieldCipher } from '../../domain/field-cipher';
 import { sql } from 'kysely';
 import type { CandidateChannelStore, CandidateChannelState } from '../../features/candidate-channels';
 import { kfRepliesPerCustomerMessage, kfReplyWindowMs } from '../../features/candidate-channels';
 import type { CandidateDelivery } from '../../ports/candidate-messenger';
 import type { Db } from './database';
 
-export function postgresCandidateChannelStore(db: Db): CandidateChannelStore {
+export function postgresCandidateChannelStore(db: Db, cipher: FieldCipher): CandidateChannelStore {
   /** Creates the candidate's row on first contact; the foreign key refuses a candidate of another tenant. */
   const ensureRow = (tenantId: string, candidateId: string, now: Date) =>
     db
@@ -40,7 +42,15 @@ export function postgresCandidateChannelStore(db: Db): CandidateChannelStore {
     },
 
     async candidateContact(tenantId, candidateId) {
-      return db.selectFrom('candidates').select(['name', 'phone']).where('tenant_id', '=', tenantId).where('id', '=', candidateId).executeTakeFirst();
+      const row = await db
+        .selectFrom('candidates')
+        .select(['id', 'name', 'phone_enc'])
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', candidateId)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      // Decrypted only for the owning HR's call task, which goes to that HR alone (1:1), never to a group.
+      return { name: row.name, phone: row.phone_enc ? cipher.decrypt(row.phone_enc, candidateAad(tenantId, row.id, 'phone')) : null };
     },
 
     async findOwningHr(tenantId, interviewId) {

@@ -1,3 +1,5 @@
+import { tenantScope } from '../../domain/access-scope';
+import { jobVisible } from './scope';
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { CompetencyModel, Job } from '../../../contracts/jobs';
@@ -75,13 +77,29 @@ export function postgresJobStore(db: Db): JobStore {
       if (options?.lock) {
         await db.selectFrom('jobs').select('id').where('tenant_id', '=', tenantId).where('id', '=', jobId).forUpdate().execute();
       }
-      const row = await jobsWithDetails().where('jobs.tenant_id', '=', tenantId).where('jobs.id', '=', jobId).executeTakeFirst();
+      const row = await jobsWithDetails()
+        .where('jobs.tenant_id', '=', tenantId)
+        .where('jobs.id', '=', jobId)
+        .where(jobVisible(options?.scope ?? tenantScope))
+        .executeTakeFirst();
       return row && toJob(row);
     },
 
-    async listJobs(tenantId, query) {
+    async departmentInScope(tenantId, departmentId, scope) {
+      if (scope.all) return true;
+      const row = await db
+        .selectFrom('departments')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', departmentId)
+        .where(sql<boolean>`id IN (SELECT hb_scope_departments(${scope.employeeId}::uuid))`)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    async listJobs(tenantId, query, options) {
       const cursor = decodeCursor(query.cursor);
-      let q = jobsWithDetails().where('jobs.tenant_id', '=', tenantId);
+      let q = jobsWithDetails().where('jobs.tenant_id', '=', tenantId).where(jobVisible(options?.scope ?? tenantScope));
       if (query.status) q = q.where('jobs.status', '=', query.status);
       if (query.departmentId) q = q.where('jobs.department_id', '=', query.departmentId);
       if (query.q) q = q.where('jobs.title', 'like', `%${escapeLike(query.q)}%`);

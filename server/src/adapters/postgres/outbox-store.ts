@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import type { OutboxStore } from '../../features/outbox';
+import type { Clock } from '../../ports/clock';
 import type { Db } from './database';
 
-export function postgresOutboxStore(db: Db): OutboxStore {
+export function postgresOutboxStore(db: Db, clock: Clock): OutboxStore {
   return {
     async enqueue(message) {
       const row = await db
@@ -13,7 +14,9 @@ export function postgresOutboxStore(db: Db): OutboxStore {
           recipient: message.recipient,
           payload: JSON.stringify(message.payload),
           idempotency_key: message.idempotencyKey,
-          ...(message.notBefore && { next_attempt_at: message.notBefore }),
+          // Due from the injected clock's now (not the database's), like every time the dispatcher compares it with.
+          next_attempt_at: message.notBefore ?? clock.now(),
+          created_at: clock.now(),
         })
         .onConflict((oc) => oc.column('idempotency_key').doNothing())
         .returning('id')

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../ports/clock';
 import { sql } from 'kysely';
 import type { InboxStore } from '../../features/inbox';
 import type { PlatformStore } from '../../features/platform';
@@ -53,7 +54,7 @@ export function postgresPlatformStore(db: Db): PlatformStore {
   return store;
 }
 
-export function postgresInboxStore(db: Db): InboxStore {
+export function postgresInboxStore(db: Db, clock: Clock = systemClock): InboxStore {
   return {
     async accept(event) {
       // xmax = 0 only on a freshly inserted row: tells a first delivery from a retry in one round trip.
@@ -65,6 +66,9 @@ export function postgresInboxStore(db: Db): InboxStore {
           dedupe_key: event.dedupeKey,
           kind: event.kind,
           payload: JSON.stringify(event.payload),
+          // Due from the injected clock's now, the time the worker compares it with.
+          next_attempt_at: clock.now(),
+          received_at: clock.now(),
         })
         .onConflict((oc) => oc.columns(['app_id', 'dedupe_key']).doUpdateSet((eb) => ({ duplicates: eb('inbox.duplicates', '+', 1) })))
         .returning((eb) => eb(eb.ref('xmax' as never), '=', '0' as never).as('inserted'))

@@ -111,6 +111,16 @@ export interface CandidateTable {
   resume_text: Generated<string>;
   talent_pool: Generated<boolean>;
   anonymised_at: Date | null;
+  /** Field-encrypted values ('v1.<key id>.…', server/src/domain/field-cipher.ts) with masks written beside them. */
+  phone_enc: string | null;
+  email_enc: string | null;
+  id_number_enc: string | null;
+  resume_enc: string | null;
+  phone_masked: string | null;
+  email_masked: string | null;
+  id_number_masked: string | null;
+  phone_tail: string | null;
+  phone_lookup: Buffer | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -164,6 +174,7 @@ export interface InterviewTable {
   schedule_version: Generated<number>;
   owner_hr_id: string | null;
   cancel_reason: string | null;
+  transcript_signed_off_at: Date | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -211,7 +222,11 @@ export interface RetentionPolicyTable {
 export interface SessionTable {
   token_hash: Buffer;
   tenant_id: string;
-  employee_id: string;
+  employee_id: string | null;
+  candidate_id: string | null;
+  invitation_id: string | null;
+  method: Generated<SessionMethod>;
+  idle_timeout_seconds: Generated<number>;
   created_at: CreatedAt;
   last_seen_at: Timestamp;
   expires_at: Date;
@@ -402,4 +417,100 @@ export interface Database {
   audit_events: AuditEventTable;
   retention_policies: RetentionPolicyTable;
   sessions: SessionTable;
+  invitations: InvitationTable;
+  employee_scopes: EmployeeScopeTable;
+  rate_limit_hits: RateLimitHitTable;
+  web_login_states: WebLoginStateTable;
+  consents: ConsentTable;
+  interview_audio: InterviewAudioTable;
+  transcript_segments: TranscriptSegmentTable;
+  data_requests: DataRequestTable;
+}
+
+export type SessionMethod = 'demo' | 'wecom_miniapp' | 'dingtalk_miniapp' | 'wecom_web' | 'dingtalk_web' | 'wechat_miniapp' | 'invitation';
+
+export interface InvitationTable {
+  id: Generated<string>;
+  tenant_id: string;
+  application_id: string;
+  candidate_id: string;
+  interview_id: string | null;
+  token_hash: Buffer;
+  expires_at: Date;
+  revoked_at: Date | null;
+  created_by: string;
+  created_at: CreatedAt;
+}
+
+export interface EmployeeScopeTable {
+  tenant_id: string;
+  employee_id: string;
+  department_id: string;
+  created_at: CreatedAt;
+}
+
+export interface RateLimitHitTable {
+  bucket: string;
+  window_start: Date;
+  hits: Generated<number>;
+}
+
+export interface WebLoginStateTable {
+  state_hash: Buffer;
+  tenant_id: string;
+  return_to: Generated<string>;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export type ConsentPurpose = 'personal_data' | 'interview_recording' | 'transcription' | 'talent_pool';
+
+export interface ConsentTable {
+  id: Generated<string>;
+  tenant_id: string;
+  candidate_id: string;
+  purpose: ConsentPurpose;
+  notice_version: string;
+  channel: 'miniapp' | 'kf' | 'h5' | 'paper';
+  given_at: Date;
+  withdrawn_at: Date | null;
+}
+
+export interface InterviewAudioTable {
+  id: Generated<string>;
+  tenant_id: string;
+  interview_id: string;
+  seq: number;
+  format: Generated<string>;
+  bytes: Buffer;
+  created_at: CreatedAt;
+}
+
+export interface TranscriptSegmentTable {
+  id: Generated<string>;
+  tenant_id: string;
+  interview_id: string;
+  seq: number;
+  started_ms: number;
+  ended_ms: number;
+  text: string;
+  question_id: string | null;
+  starred: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface DataRequestTable {
+  id: Generated<string>;
+  tenant_id: string;
+  candidate_id: string;
+  kind: 'access' | 'correction' | 'deletion';
+  status: Generated<'open' | 'completed' | 'rejected'>;
+  details: Generated<string>;
+  due_at: Date;
+  resolution: string | null;
+  handled_by: string | null;
+  completed_at: Date | null;
+  export: unknown;
+  created_at: CreatedAt;
 }

@@ -1,4 +1,6 @@
 import type { Stores, Transact } from '../../features/context';
+import { demoFieldCipher, type FieldCipher } from '../../domain/field-cipher';
+import { systemClock, type Clock } from '../../ports/clock';
 import { postgresApplicationStore } from './application-store';
 import { postgresAuditStore } from './audit-store';
 import { postgresCandidateStore } from './candidate-store';
@@ -12,8 +14,11 @@ import { postgresJobStore } from './job-store';
 import { mapDatabaseError } from './pg-errors';
 import { postgresOutboxStore } from './outbox-store';
 import { postgresRosterStore } from './roster-store';
+import { postgresRetentionStore } from './retention-store';
 import { postgresInboxStore, postgresPlatformStore } from './platform-store';
 import { postgresSessionStore } from './session-store';
+import { postgresIdentityStore } from './identity-store';
+import { postgresPrivacyStore } from './privacy-store';
 
 /**
  * Wraps every store method so that what PostgreSQL refuses reaches features as a stable AppError.
@@ -34,27 +39,35 @@ function mappingErrors<T extends object>(store: T): T {
   });
 }
 
-export function postgresStores(db: Db): Stores {
+/**
+ * `cipher` encrypts personal data at rest; without one (tests, tools) the public demo key is used. The server always
+ * passes the configured keys (HB_DATA_KEYS), and configuration refuses production without them. `clock` stamps the
+ * times stores write themselves (an outbox row is due from the clock's now, not the database's), so one clock rules.
+ */
+export function postgresStores(db: Db, cipher: FieldCipher = demoFieldCipher(), clock: Clock = systemClock): Stores {
   return {
     directory: mappingErrors(postgresDirectoryStore(db)),
     jobs: mappingErrors(postgresJobStore(db)),
-    candidates: mappingErrors(postgresCandidateStore(db)),
+    candidates: mappingErrors(postgresCandidateStore(db, cipher)),
     applications: mappingErrors(postgresApplicationStore(db)),
     sessions: mappingErrors(postgresSessionStore(db)),
     audit: mappingErrors(postgresAuditStore(db)),
     platform: mappingErrors(postgresPlatformStore(db)),
-    inbox: mappingErrors(postgresInboxStore(db)),
-    outbox: mappingErrors(postgresOutboxStore(db)),
-    candidateChannels: mappingErrors(postgresCandidateChannelStore(db)),
+    inbox: mappingErrors(postgresInboxStore(db, clock)),
+    outbox: mappingErrors(postgresOutboxStore(db, clock)),
+    candidateChannels: mappingErrors(postgresCandidateChannelStore(db, cipher)),
     roster: mappingErrors(postgresRosterStore(db)),
     groupRobots: mappingErrors(postgresGroupRobotStore(db)),
+    identity: mappingErrors(postgresIdentityStore(db)),
+    privacy: mappingErrors(postgresPrivacyStore(db)),
+    retention: mappingErrors(postgresRetentionStore(db)),
   };
 }
 
-export function postgresTransact(db: Db): Transact {
+export function postgresTransact(db: Db, cipher: FieldCipher = demoFieldCipher(), clock: Clock = systemClock): Transact {
   return async (work) => {
     try {
-      return await db.transaction().execute((trx) => work(postgresStores(trx)));
+      return await db.transaction().execute((trx) => work(postgresStores(trx, cipher, clock)));
     } catch (error) {
       throw mapDatabaseError(error);
     }
@@ -62,10 +75,10 @@ export function postgresTransact(db: Db): Transact {
 }
 
 /** A transaction that also hands out the demo-seed store (used only by the demo seed). */
-export function postgresTransactWithDemo(db: Db) {
+export function postgresTransactWithDemo(db: Db, cipher: FieldCipher = demoFieldCipher(), clock: Clock = systemClock) {
   return async <T>(work: (stores: Stores, demo: DemoStore) => Promise<T>): Promise<T> => {
     try {
-      return await db.transaction().execute((trx) => work(postgresStores(trx), mappingErrors(postgresDemoStore(trx))));
+      return await db.transaction().execute((trx) => work(postgresStores(trx, cipher, clock), mappingErrors(postgresDemoStore(trx))));
     } catch (error) {
       throw mapDatabaseError(error);
     }

@@ -1,3 +1,4 @@
+import type { AccessScope } from '../../domain/access-scope';
 import type { Page } from '../../../contracts/common';
 import type { Application, ApplicationQuery } from '../../../contracts/applications';
 import type { ApplicationStage } from '../../domain/state-machines';
@@ -12,8 +13,12 @@ export interface StageChange {
 
 export interface ApplicationStore {
   insertApplication(tenantId: string, candidateId: string, jobId: string, actorId: string): Promise<Application>;
-  findApplication(tenantId: string, applicationId: string, options?: { lock?: boolean; withHistory?: boolean }): Promise<Application | undefined>;
-  listApplications(tenantId: string, query: ApplicationQuery): Promise<Page<Application>>;
+  findApplication(
+    tenantId: string,
+    applicationId: string,
+    options?: { lock?: boolean; withHistory?: boolean; scope?: AccessScope },
+  ): Promise<Application | undefined>;
+  listApplications(tenantId: string, query: ApplicationQuery, options?: { scope?: AccessScope }): Promise<Page<Application>>;
   /** Compare-and-set on the stage, with the stage event appended in the same statement batch. */
   moveApplication(tenantId: string, applicationId: string, change: StageChange): Promise<boolean>;
 }

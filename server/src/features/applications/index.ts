@@ -1,6 +1,7 @@
 import type { Page } from '../../../contracts/common';
 import type { Application, ApplicationQuery } from '../../../contracts/applications';
 import { AppError, notFound } from '../../domain/errors';
+import { scopeOf } from '../../domain/access-scope';
 import { actorRef, hiringRoles, hrRoles, requireRole, type Principal } from '../../domain/principal';
 import { assertTransition, type ApplicationStage } from '../../domain/state-machines';
 import type { FeatureContext } from '../context';
@@ -17,8 +18,8 @@ export async function createApplication(
   requireRole(principal, hrRoles);
   return ctx.transact(async (stores) => {
     const [candidate, job] = await Promise.all([
-      stores.candidates.findCandidate(principal.tenantId, input.candidateId),
-      stores.jobs.findJob(principal.tenantId, input.jobId),
+      stores.candidates.findCandidate(principal.tenantId, input.candidateId, { scope: scopeOf(principal) }),
+      stores.jobs.findJob(principal.tenantId, input.jobId, { scope: scopeOf(principal) }),
     ]);
     if (!candidate) throw notFound('Candidate', '候选人');
     if (!job) throw notFound('Job', '职位');
@@ -37,14 +38,17 @@ export async function createApplication(
 
 export async function getApplication(ctx: FeatureContext, principal: Principal, applicationId: string): Promise<Application> {
   requireRole(principal, hiringRoles);
-  const application = await ctx.stores.applications.findApplication(principal.tenantId, applicationId, { withHistory: true });
+  const application = await ctx.stores.applications.findApplication(principal.tenantId, applicationId, {
+    withHistory: true,
+    scope: scopeOf(principal),
+  });
   if (!application) throw applicationNotFound();
   return application;
 }
 
 export async function listApplications(ctx: FeatureContext, principal: Principal, query: ApplicationQuery): Promise<Page<Application>> {
   requireRole(principal, hiringRoles);
-  return ctx.stores.applications.listApplications(principal.tenantId, query);
+  return ctx.stores.applications.listApplications(principal.tenantId, query, { scope: scopeOf(principal) });
 }
 
 /**
@@ -59,7 +63,7 @@ export async function moveApplication(
 ): Promise<Application> {
   requireRole(principal, hrRoles);
   return ctx.transact(async (stores) => {
-    const current = await stores.applications.findApplication(principal.tenantId, applicationId, { lock: true });
+    const current = await stores.applications.findApplication(principal.tenantId, applicationId, { lock: true, scope: scopeOf(principal) });
     if (!current) throw applicationNotFound();
     assertTransition('application', current.stage, move.to);
     const at = ctx.clock.now();

@@ -1,6 +1,7 @@
 import type { Page } from '../../../contracts/common';
 import type { CompetencyModel, CreateJob, Job, JobQuery, PublishCompetencyModel, UpdateJob } from '../../../contracts/jobs';
 import { AppError, notFound } from '../../domain/errors';
+import { scopeOf } from '../../domain/access-scope';
 import { hiringRoles, hrRoles, actorRef, requireRole, type Principal } from '../../domain/principal';
 import { assertTransition, type JobStatus } from '../../domain/state-machines';
 import type { FeatureContext } from '../context';
@@ -10,8 +11,14 @@ export type { JobStore, CompetencyModelSummary } from './job-store';
 
 const jobNotFound = () => notFound('Job', '职位');
 
+/** HR put jobs only into departments they are scoped to; one outside reads as unknown, like another tenant's. */
+async function requireDepartmentInScope(ctx: FeatureContext, principal: Principal, departmentId: string) {
+  if (!(await ctx.stores.jobs.departmentInScope(principal.tenantId, departmentId, scopeOf(principal)))) throw notFound('Department', '部门');
+}
+
 export async function createJob(ctx: FeatureContext, principal: Principal, input: CreateJob): Promise<Job> {
   requireRole(principal, hrRoles);
+  await requireDepartmentInScope(ctx, principal, input.departmentId);
   return ctx.transact(async (stores) => {
     const job = await stores.jobs.insertJob(principal.tenantId, input);
     await stores.audit.append({ tenantId: principal.tenantId, actor: actorRef(principal), action: 'job.create', objectType: 'job', objectId: job.id });
@@ -21,27 +28,31 @@ export async function createJob(ctx: FeatureContext, principal: Principal, input
 
 export async function getJob(ctx: FeatureContext, principal: Principal, jobId: string): Promise<Job> {
   requireRole(principal, hiringRoles);
-  const job = await ctx.stores.jobs.findJob(principal.tenantId, jobId);
+  const job = await ctx.stores.jobs.findJob(principal.tenantId, jobId, { scope: scopeOf(principal) });
   if (!job) throw jobNotFound();
   return job;
 }
 
 export async function listJobs(ctx: FeatureContext, principal: Principal, query: JobQuery): Promise<Page<Job>> {
   requireRole(principal, hiringRoles);
-  return ctx.stores.jobs.listJobs(principal.tenantId, query);
+  return ctx.stores.jobs.listJobs(principal.tenantId, query, { scope: scopeOf(principal) });
 }
 
 export async function updateJob(ctx: FeatureContext, principal: Principal, jobId: string, patch: UpdateJob): Promise<Job> {
   requireRole(principal, hrRoles);
-  const job = await ctx.stores.jobs.updateJob(principal.tenantId, jobId, patch, ctx.clock.now());
-  if (!job) throw jobNotFound();
-  return job;
+  if (patch.departmentId !== undefined) await requireDepartmentInScope(ctx, principal, patch.departmentId);
+  return ctx.transact(async (stores) => {
+    if (!(await stores.jobs.findJob(principal.tenantId, jobId, { lock: true, scope: scopeOf(principal) }))) throw jobNotFound();
+    const job = await stores.jobs.updateJob(principal.tenantId, jobId, patch, ctx.clock.now());
+    if (!job) throw jobNotFound();
+    return job;
+  });
 }
 
 export async function changeJobStatus(ctx: FeatureContext, principal: Principal, jobId: string, to: JobStatus): Promise<Job> {
   requireRole(principal, hrRoles);
   return ctx.transact(async (stores) => {
-    const job = await stores.jobs.findJob(principal.tenantId, jobId, { lock: true });
+    const job = await stores.jobs.findJob(principal.tenantId, jobId, { lock: true, scope: scopeOf(principal) });
     if (!job) throw jobNotFound();
     assertTransition('job', job.status, to);
     if (to === 'open' && job.competencyModelVersion === null) {
@@ -72,7 +83,7 @@ export async function publishCompetencyModel(
 ): Promise<CompetencyModel> {
   requireRole(principal, hrRoles);
   return ctx.transact(async (stores) => {
-    const job = await stores.jobs.findJob(principal.tenantId, jobId, { lock: true });
+    const job = await stores.jobs.findJob(principal.tenantId, jobId, { lock: true, scope: scopeOf(principal) });
     if (!job) throw jobNotFound();
     const version = (job.competencyModelVersion ?? 0) + 1;
     const model = await stores.jobs.insertCompetencyModel(principal.tenantId, jobId, version, input, principal.employeeId);
@@ -95,6 +106,7 @@ export async function getCompetencyModel(
   version?: number,
 ): Promise<CompetencyModel> {
   requireRole(principal, hiringRoles);
+  if (!(await ctx.stores.jobs.findJob(principal.tenantId, jobId, { scope: scopeOf(principal) }))) throw jobNotFound();
   const model = await ctx.stores.jobs.findCompetencyModel(principal.tenantId, jobId, version);
   if (!model) throw notFound('Competency model', '胜任力模型');
   return model;
@@ -106,7 +118,7 @@ export async function listCompetencyModelVersions(
   jobId: string,
 ): Promise<CompetencyModelSummary[]> {
   requireRole(principal, hiringRoles);
-  const job = await ctx.stores.jobs.findJob(principal.tenantId, jobId);
+  const job = await ctx.stores.jobs.findJob(principal.tenantId, jobId, { scope: scopeOf(principal) });
   if (!job) throw jobNotFound();
   return ctx.stores.jobs.listCompetencyModelVersions(principal.tenantId, jobId);
 }

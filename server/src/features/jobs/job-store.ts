@@ -1,3 +1,4 @@
+import type { AccessScope } from '../../domain/access-scope';
 import type { Page } from '../../../contracts/common';
 import type { CompetencyModel, CreateJob, Job, JobQuery, PublishCompetencyModel, UpdateJob } from '../../../contracts/jobs';
 import type { JobStatus } from '../../domain/state-machines';
@@ -12,8 +13,11 @@ export interface CompetencyModelSummary {
 
 export interface JobStore {
   insertJob(tenantId: string, input: CreateJob): Promise<Job>;
-  findJob(tenantId: string, jobId: string, options?: { lock?: boolean }): Promise<Job | undefined>;
-  listJobs(tenantId: string, query: JobQuery): Promise<Page<Job>>;
+  /** `scope`: only a job the principal may see (default: the whole tenant, for internal work). */
+  findJob(tenantId: string, jobId: string, options?: { lock?: boolean; scope?: AccessScope }): Promise<Job | undefined>;
+  listJobs(tenantId: string, query: JobQuery, options?: { scope?: AccessScope }): Promise<Page<Job>>;
+  /** Whether a department is inside the scope (where the principal may put a job). */
+  departmentInScope(tenantId: string, departmentId: string, scope: AccessScope): Promise<boolean>;
   updateJob(tenantId: string, jobId: string, patch: UpdateJob, now: Date): Promise<Job | undefined>;
   /** Compare-and-set: false when the job is no longer in `from`. */
   setJobStatus(tenantId: string, jobId: string, from: JobStatus, to: JobStatus, now: Date): Promise<boolean>;

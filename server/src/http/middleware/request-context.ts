@@ -41,6 +41,7 @@ export function requestContext(log: Logger, metrics: Metrics): Middleware<Reques
         if (error.code === 'DATABASE_UNAVAILABLE') log.warn({ requestId, route: ctx._matchedRoute }, 'request failed: database unavailable');
       }
       ctx.status = statusOf[error.code];
+      if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds));
       ctx.body = {
         code: error.code,
         message: error.message,
