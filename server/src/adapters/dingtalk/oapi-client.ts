@@ -1,3 +1,4 @@
+import { dingtalkHostsOf } from './hosts';
 import type { Logger } from '../../observability/logger';
 import type { TokenCache } from '../postgres/token-cache';
 import type { DingtalkCredentials } from './app-identity';
@@ -48,8 +49,11 @@ export function createDingtalkOapi(options: DingtalkOapiOptions) {
   const backoffBaseMs = options.backoffBaseMs ?? 500;
   const timeoutMs = options.timeoutMs ?? 10_000;
 
+  // The old API (/topapi) lives on oapi.dingtalk.com, not on the new API's host an app's api_base_url names.
+  const oapiBase = dingtalkHostsOf(credentials.baseUrl).oapi;
+
   async function call(path: string, body: unknown, query: Record<string, string>): Promise<Record<string, unknown>> {
-    const url = new URL(path, credentials.baseUrl);
+    const url = new URL(path, oapiBase);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     let response: Response;
     try {

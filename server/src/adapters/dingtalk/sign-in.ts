@@ -4,7 +4,10 @@ import { SignInCodeRejected, type EmployeeSignIn, type EmployeeSignInFor, type P
 import type { TokenCache } from '../postgres/token-cache';
 import { DingtalkApiError } from './api-client';
 import { dingtalkCredentialsOf, type DingtalkCredentials } from './app-identity';
+import { dingtalkApiHost, dingtalkHostsOf } from './hosts';
 import { createDingtalkOapi, DingtalkOapiError, type DingtalkOapi } from './oapi-client';
+
+export { dingtalkApiHost, dingtalkHostsOf };
 
 /**
  * DingTalk employee sign-in for an internal app (`dingtalk_app`):
@@ -23,23 +26,9 @@ import { createDingtalkOapi, DingtalkOapiError, type DingtalkOapi } from './oapi
  * refused code (SignInCodeRejected with the HTTP status as errcode).
  */
 
-export const dingtalkApiHost = 'https://api.dingtalk.com';
-const officialOapiHost = 'https://oapi.dingtalk.com';
-const officialLoginHost = 'https://login.dingtalk.com';
-
 /** 40078 不存在的临时授权码: unknown, expired or already used authCode on the old API. */
 export const dingtalkInvalidAuthCode = 40078;
 
-/**
- * The three DingTalk hosts for an app. `api_base_url` of a dingtalk_app names the new API; with the real host the
- * old API and the login page are on their own real hosts, otherwise (the simulator) everything is on that base.
- */
-export function dingtalkHostsOf(apiBaseUrl: string): { api: string; oapi: string; login: string } {
-  const base = new URL(apiBaseUrl);
-  if (base.origin === dingtalkApiHost) return { api: dingtalkApiHost, oapi: officialOapiHost, login: officialLoginHost };
-  const same = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
-  return { api: same, oapi: same, login: same };
-}
 
 /**
  * The oapi client takes its token from `/v1.0/oauth2/accessToken` and sends `/topapi/…` to the same base URL; on
