@@ -7,3 +7,4 @@ export * from './applications';
 export * from './health';
 export * from './platform';
 export * from './privacy';
+export * from './interviews';

@@ -1,3 +1,6 @@
+import { candidateMessageSender } from './adapters/wechat/candidate-message-sender';
+import { wechatCandidateMessenger } from './adapters/wechat/candidate-messenger';
+import { candidateMessageChannel } from './features/interviews';
 import { dingtalkEmployeeSignInFor } from './adapters/dingtalk/sign-in';
 import { wechatCandidateSignInFor } from './adapters/wechat/sign-in';
 import { wecomEmployeeSignInFor } from './adapters/wecom/sign-in';
@@ -107,7 +110,10 @@ export function createPlatformLayer(deps: {
     wecom_aibot_push: wecomAibotPushSender({
       connectionFor: (tenantId) => [...aibotConnections.values()].find((c) => c.tenantId === tenantId),
     }),
-  };
+  };  // What features tell candidates (invitations, changes) goes out through the CandidateMessenger's channel choice.
+  const candidateMessenger = wechatCandidateMessenger({ features, senders: { kf: senders.kf!, subscription: senders.subscription! }, timeZone: deps.timeZone });
+  senders[candidateMessageChannel] = candidateMessageSender(candidateMessenger);
+
 
   /** What each kind of inbound event does; kinds without a handler are marked done and kept for the record. */
   const inboxHandlers: InboxHandlers = {
@@ -171,6 +177,8 @@ export function createPlatformLayer(deps: {
     inboxHandlers,
     jsapiSignerFor,
     hrRosterFor,
+    /** Reaches candidates on whatever channel is open (reminders use it directly, to record channel and result). */
+    candidateMessenger,
     /** Platform sign-in exchanges per tenant (features.signIn). */
     signIn: { employee: employeeSignInFor, candidate: candidateSignInFor },
     /** Opens the connections of the apps present now, keeps looking for new ones, and arms the schedules. */

@@ -8,6 +8,7 @@ import { isConnectionError } from './adapters/postgres/pg-errors';
 import { postgresStores, postgresTransact, postgresTransactWithDemo } from './adapters/postgres/stores';
 import { demoFieldCipher, FieldCipher } from './domain/field-cipher';
 import { startPurgeSchedule, type PurgeSchedule } from './adapters/schedule/purge-schedule';
+import { startReminderDispatcher, type ReminderDispatcher } from './adapters/schedule/reminder-schedule';
 import type { FeatureContext } from './features/context';
 import { seedDemoCompany } from './features/demo';
 import { startOutboxWorker } from './features/outbox/outbox-worker';
@@ -181,6 +182,7 @@ export async function startHireBridge(
   let platformStarted = false;
   let outboxWorker: ReturnType<typeof startOutboxWorker> | undefined;
   let purgeSchedule: PurgeSchedule | undefined;
+  let reminderDispatcher: ReminderDispatcher | undefined;
   let inboxWorker: ReturnType<typeof startInboxWorker> | undefined;
   let demoPlatform: DemoPlatform | null | undefined;
 
@@ -204,6 +206,7 @@ export async function startHireBridge(
       }
       outboxWorker ??= startOutboxWorker(features, platform.senders, quietFailures(log, 'outbox dispatch'));
       inboxWorker ??= startInboxWorker(features, platform.inboxHandlers, quietFailures(log, 'inbox processing'));
+      reminderDispatcher ??= startReminderDispatcher({ features, messenger: platform.candidateMessenger, log });
       if (config.privacy.purgeCron) purgeSchedule ??= startPurgeSchedule({ cron: config.privacy.purgeCron, timeZone: config.timeZone, features, log });
     },
     embedded ? `embedded ${embedded.dataDir}` : describeUrl(url),
@@ -281,7 +284,7 @@ export async function startHireBridge(
       await closed;
       clearTimeout(deadline);
       supervisor.stop();
-      await Promise.all([outboxWorker?.stop(), inboxWorker?.stop(), purgeSchedule?.stop(), demoPlatform?.stop(), platform.stop()]);
+      await Promise.all([outboxWorker?.stop(), inboxWorker?.stop(), reminderDispatcher?.stop(), purgeSchedule?.stop(), demoPlatform?.stop(), platform.stop()]);
       await database.close();
       await embedded?.stop();
       log.info('shutdown complete');

@@ -88,6 +88,13 @@ const cases: Record<string, Case> = {
   'POST /api/candidate/consents/:purpose/withdraw': { allowed: ['candA', 'candB'] },
   'GET /api/candidate/data-requests': { allowed: ['candA', 'candB'], list: true },
   'POST /api/candidate/data-requests': { allowed: ['candA', 'candB'], body: () => ({ kind: 'access', details: '请提供我的数据副本' }) },
+  'POST /api/applications/:applicationId/interviews': {
+    allowed: ['hrDept', 'admin'],
+    body: () => ({ roundId: ids.roundId!, startsAt: '2026-11-30T02:00:00Z', location: '星河大厦 12 层', panel: [{ employeeId: ids.interviewerOn! }] }),
+  },
+  'POST /api/interviews/:interviewId/cancel': { allowed: ['hrDept', 'admin'], body: () => ({ reason: '岗位已招满' }), params: () => ({ interviewId: ids.interviewB! }) },
+  'POST /api/candidate/interviews/:interviewId/confirm': { allowed: ['candA'] },
+  'POST /api/candidate/interviews/:interviewId/decline': { allowed: ['candA'], body: () => ({ reason: '已接受其他机会' }) },
   'GET /api/candidate/data-requests/:requestId/export': { allowed: ['candA'], revealsPersonalData: true, params: () => ({ requestId: ids.accessRequestA! }) },
 };
 /** Routes anyone may call: health, metrics, the API description and sign-in itself. */
@@ -171,6 +178,8 @@ beforeAll(async () => {
     .executeTakeFirstOrThrow();
   Object.assign(ids, {
     accessRequestA: access.id,
+    roundId: round.id,
+    interviewerOn: interviewerOn.id,
     jobId: job.id, candidateA: candA.id, candidateB: candB.id, applicationA: appA.id, interviewA, interviewB, requestA: request.id,
   });
 

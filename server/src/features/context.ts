@@ -14,6 +14,8 @@ import type { SessionStore } from './sessions/session-store';
 import type { IdentityStore } from './identity/identity-store';
 import type { RetentionStore } from './retention/retention-store';
 import type { PrivacyStore } from './privacy/privacy-store';
+import type { InterviewStore } from './interviews/interview-store';
+import type { ReminderStore } from './reminders/reminder-store';
 import type { SignInPorts } from './identity';
 
 /** Every store a use case may need. The postgres adapter implements them; a transaction hands out a bound set. */
@@ -38,6 +40,10 @@ export interface Stores {
   readonly identity: IdentityStore;
   /** Consents, data-subject requests, scopes, retention policies, candidate self-service reads (server/src/features/privacy). */
   readonly privacy: PrivacyStore;
+  /** Scheduling writes: interviews, panels, bookings, schedule versions, reminders (server/src/features/interviews). */
+  readonly interviews: InterviewStore;
+  /** The reminders queue (server/src/features/reminders). */
+  readonly reminders: ReminderStore;
 }
 
 /** Runs `work` in one database transaction: all of its writes commit together or none do. */

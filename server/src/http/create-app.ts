@@ -15,6 +15,7 @@ import type { JsapiSignerFor } from '../ports/jsapi-signer';
 import { hrRoutes } from './routes/hr';
 import { identityRoutes } from './routes/identity';
 import { candidateRoutes, privacyRoutes } from './routes/privacy';
+import { interviewRoutes } from './routes/interviews';
 import { platformRoutes } from './routes/platform';
 import { systemRoutes, type ReadinessProbe } from './routes/system';
 import { mountWecomCallbacks } from './routes/wecom-callbacks';
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps): HireBridgeApp {
     ...identityRoutes({ publicUrl: deps.publicUrl ?? 'http://127.0.0.1:3000' }),
     ...candidateRoutes,
     ...privacyRoutes,
+    ...interviewRoutes({ publicUrl: deps.publicUrl ?? 'http://127.0.0.1:3000' }),
     ...platformRoutes({ jsapiSignerFor: deps.jsapiSignerFor, publicUrl: deps.publicUrl ?? 'http://127.0.0.1:3000' }),
   );
   const mounted = routes.filter((spec) => spec.enabled?.({ devLogin: deps.devLogin }) ?? true);

@@ -175,6 +175,9 @@ export interface InterviewTable {
   owner_hr_id: string | null;
   cancel_reason: string | null;
   transcript_signed_off_at: Date | null;
+  reschedule_count: Generated<number>;
+  confirmed_at: Date | null;
+  decline_reason: string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }

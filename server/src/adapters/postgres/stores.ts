@@ -19,6 +19,8 @@ import { postgresInboxStore, postgresPlatformStore } from './platform-store';
 import { postgresSessionStore } from './session-store';
 import { postgresIdentityStore } from './identity-store';
 import { postgresPrivacyStore } from './privacy-store';
+import { postgresInterviewStore } from './interview-store';
+import { postgresReminderStore } from './reminder-store';
 
 /**
  * Wraps every store method so that what PostgreSQL refuses reaches features as a stable AppError.
@@ -60,6 +62,8 @@ export function postgresStores(db: Db, cipher: FieldCipher = demoFieldCipher(), 
     groupRobots: mappingErrors(postgresGroupRobotStore(db)),
     identity: mappingErrors(postgresIdentityStore(db)),
     privacy: mappingErrors(postgresPrivacyStore(db)),
+    interviews: mappingErrors(postgresInterviewStore(db)),
+    reminders: mappingErrors(postgresReminderStore(db)),
     retention: mappingErrors(postgresRetentionStore(db)),
   };
 }

@@ -219,6 +219,26 @@ export async function signInCandidateWithCode(
  * HR sends a candidate a link: a fresh 256-bit token (only its hash is kept) for one application, and one interview
  * when there is one. Earlier links of the application stop working. The token is returned once, here.
  */
+/** A fresh invitation inside the caller's transaction; the token exists only in the return value. */
+export async function newInvitation(
+  stores: Stores,
+  now: Date,
+  input: { tenantId: string; applicationId: string; interviewId: string | null; createdBy: string; validDays?: number },
+): Promise<{ invitationId: string; token: string; expiresAt: string } | undefined> {
+  const token = newToken();
+  const expiresAt = new Date(now.getTime() + (input.validDays ?? 14) * 86_400_000);
+  const invitation = await stores.identity.insertInvitation({
+    tenantId: input.tenantId,
+    applicationId: input.applicationId,
+    interviewId: input.interviewId,
+    tokenHash: hashToken(token),
+    expiresAt,
+    createdBy: input.createdBy,
+    now,
+  });
+  return invitation && { invitationId: invitation.id, token, expiresAt: expiresAt.toISOString() };
+}
+
 export async function issueInvitation(
   ctx: FeatureContext,
   principal: Principal,
@@ -226,29 +246,25 @@ export async function issueInvitation(
 ): Promise<{ invitationId: string; token: string; expiresAt: string }> {
   requireRole(principal, hrRoles);
   const now = ctx.clock.now();
-  const token = newToken();
-  const expiresAt = new Date(now.getTime() + (input.validDays ?? 14) * 86_400_000);
   return ctx.transact(async (stores) => {
     const application = await stores.applications.findApplication(principal.tenantId, input.applicationId, { scope: scopeOf(principal) });
     if (!application) throw notFound('Application', '申请');
-    const invitation = await stores.identity.insertInvitation({
+    const issued = await newInvitation(stores, now, {
       tenantId: principal.tenantId,
       applicationId: input.applicationId,
       interviewId: input.interviewId ?? null,
-      tokenHash: hashToken(token),
-      expiresAt,
       createdBy: actorRef(principal),
-      now,
+      validDays: input.validDays,
     });
-    if (!invitation) throw notFound('Application', '申请');
+    if (!issued) throw notFound('Application', '申请');
     await stores.audit.append({
       tenantId: principal.tenantId,
       actor: actorRef(principal),
       action: 'invitation.issue',
       objectType: 'invitation',
-      objectId: invitation.id,
+      objectId: issued.invitationId,
       details: { applicationId: input.applicationId },
     });
-    return { invitationId: invitation.id, token, expiresAt: expiresAt.toISOString() };
+    return issued;
   });
 }

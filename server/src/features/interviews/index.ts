@@ -1,0 +1,239 @@
+import type { ScheduleInterview } from '../../../contracts/interviews';
+import { scopeOf } from '../../domain/access-scope';
+import { AppError, notFound } from '../../domain/errors';
+import { actorRef, hrRoles, requireRole, type CandidatePrincipal, type Principal } from '../../domain/principal';
+import { assertTransition } from '../../domain/state-machines';
+import type { FeatureContext, Stores } from '../context';
+import { newInvitation } from '../identity';
+import { notifyEmployee } from '../notifications';
+import { enqueueMessage } from '../outbox';
+import type { InterviewForAnswer, NewReminder } from './interview-store';
+
+export type { InterviewStore, SchedulingTarget, InterviewForAnswer, PanelEmployee, NewReminder } from './interview-store';
+
+/** The outbox channel for messages to a candidate; the platform layer sends it through the CandidateMessenger. */
+export const candidateMessageChannel = 'candidate_message';
+/** The outbox channel the calendar sync serves (adapters/calendar): payload `{interviewId, action}`. */
+const calendarChannel = 'calendar_sync';
+
+const minute = 60_000;
+const interviewNotFound = () => notFound('Interview', '面试');
+
+/** Default reminder policy: candidate T-24h and T-2h, panel T-30m, and the owning HR at T-24h if still unconfirmed. */
+export function remindersFor(startsAt: Date, now: Date, panel: readonly { id: string }[], ownerHrId: string): NewReminder[] {
+  const at = (minutesBefore: number) => new Date(startsAt.getTime() - minutesBefore * minute);
+  const all: NewReminder[] = [
+    { kind: 'candidate_t24h', audience: 'candidate', recipientEmployeeId: null, dueAt: at(24 * 60) },
+    { kind: 'candidate_t2h', audience: 'candidate', recipientEmployeeId: null, dueAt: at(120) },
+    { kind: 'unconfirmed_t24h', audience: 'hr', recipientEmployeeId: ownerHrId, dueAt: at(24 * 60) },
+    ...panel.map((p) => ({ kind: 'panel_t30m', audience: 'panelist' as const, recipientEmployeeId: p.id, dueAt: at(30) })),
+  ];
+  // A reminder whose moment has passed at scheduling time is not created (the invitation itself says it all).
+  return all.filter((r) => r.dueAt > now);
+}
+
+/** 11月24日（周二）10:00–11:00 in the given zone. */
+export function describeSlot(startsAt: Date, endsAt: Date, timeZone: string): string {
+  const part = (at: Date, options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('zh-CN', { timeZone, ...options }).format(at);
+  const dateParts = Object.fromEntries(
+    new Intl.DateTimeFormat('en', { timeZone, month: 'numeric', day: 'numeric' }).formatToParts(startsAt).map((p) => [p.type, p.value]),
+  );
+  const day = `${dateParts.month}月${dateParts.day}日`;
+  const weekday = part(startsAt, { weekday: 'short' });
+  const clock = (at: Date) => part(at, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return `${day}（${weekday}）${clock(startsAt)}–${clock(endsAt)}`;
+}
+
+/**
+ * HR schedules an interview at a fixed time: the panel and room are booked (the database refuses any double booking,
+ * also under races), the schedule's first version is written, reminders are queued, the panel's calendars get the
+ * event, each panelist gets a card, and the candidate gets the invitation with 确认参加 / 改个时间 / 婉拒 — all in one
+ * transaction, so either all of it happens or none.
+ */
+export async function scheduleInterview(
+  ctx: FeatureContext,
+  principal: Principal,
+  applicationId: string,
+  input: ScheduleInterview,
+  links: { invitationUrl: (token: string) => string; interviewUrl: (interviewId: string) => string },
+): Promise<{ id: string; status: string; startsAt: string; endsAt: string; scheduleVersion: number; invitationUrl: string }> {
+  requireRole(principal, hrRoles);
+  const now = ctx.clock.now();
+  const startsAt = new Date(input.startsAt);
+  if (startsAt <= now) {
+    throw new AppError('VALIDATION_FAILED', '请求参数不正确。The request has invalid fields.', [{ path: 'body.startsAt', message: '面试时间已过 The time has passed' }]);
+  }
+  return ctx.transact(async (stores) => {
+    if (!(await stores.applications.findApplication(principal.tenantId, applicationId, { lock: true, scope: scopeOf(principal) }))) {
+      throw notFound('Application', '申请');
+    }
+    const target = await stores.interviews.schedulingTarget(principal.tenantId, applicationId, input.roundId);
+    if (!target) throw notFound('Application', '申请');
+    if (!target.round) throw notFound('Interview round', '面试轮次');
+    if (!target.modelId) throw new AppError('INVALID_TRANSITION', '职位还没有胜任力模型。The job has no competency model yet.');
+    if (['hired', 'rejected', 'withdrawn'].includes(target.stage)) {
+      throw new AppError('INVALID_TRANSITION', '该申请已结束，不能再安排面试。The application is closed.');
+    }
+    const panel = await stores.interviews.employees(principal.tenantId, input.panel.map((p) => p.employeeId));
+    const unusable = input.panel.findIndex((p) => !panel.some((e) => e.id === p.employeeId && e.status === 'active'));
+    if (unusable >= 0) {
+      throw new AppError('VALIDATION_FAILED', '请求参数不正确。The request has invalid fields.', [
+        { path: `body.panel.${unusable}.employeeId`, message: '不是本公司在职员工 Not an active employee here' },
+      ]);
+    }
+    const endsAt = new Date(startsAt.getTime() + target.round.durationMinutes * minute);
+    const interviewId = await stores.interviews.insertInterview({
+      tenantId: principal.tenantId, applicationId, roundId: target.round.id, modelId: target.modelId, startsAt, endsAt,
+      mode: input.mode, location: input.location, meetingUrl: input.meetingUrl, roomId: input.roomId, ownerHrId: principal.employeeId, now,
+    });
+    await stores.interviews.insertPanel(principal.tenantId, interviewId, input.panel);
+    await stores.interviews.book(principal.tenantId, interviewId, { employeeIds: input.panel.map((p) => p.employeeId), roomId: input.roomId, from: startsAt, to: endsAt, now });
+    await stores.interviews.insertScheduleVersion({
+      tenantId: principal.tenantId, interviewId, version: 1, startsAt, endsAt, roomId: input.roomId, location: input.location,
+      meetingUrl: input.meetingUrl, changedBy: actorRef(principal), reason: null, now,
+    });
+    await stores.interviews.insertReminders(principal.tenantId, interviewId, remindersFor(startsAt, now, panel, principal.employeeId), now);
+    if (target.stage === 'applied' || target.stage === 'screening') {
+      await stores.applications.moveApplication(principal.tenantId, applicationId, { from: target.stage as 'applied', to: 'interviewing', actorId: principal.employeeId, reason: null, at: now });
+    }
+    await enqueueMessage(stores, {
+      tenantId: principal.tenantId, channel: calendarChannel, recipient: interviewId,
+      payload: { interviewId, action: 'upsert' }, idempotencyKey: `calendar:${interviewId}:v1`,
+    });
+    const when = describeSlot(startsAt, endsAt, target.tenantTimeZone);
+    for (const member of panel) {
+      await notifyEmployee(stores, {
+        tenantId: principal.tenantId,
+        platformUserId: member.platformUserId,
+        key: `interview:${interviewId}:v1:panel:${member.id}`,
+        message: {
+          kind: 'card',
+          cardId: `interview-${interviewId}-v1-${member.id}`.slice(0, 64),
+          title: `面试安排：${target.jobTitle}·${target.round.name}`,
+          description: `候选人：${target.candidateName}`,
+          fields: [{ label: '时间', value: when }, { label: '地点', value: input.mode === 'video' ? '视频面试' : input.location || '待定' }],
+          url: links.interviewUrl(interviewId),
+          buttons: [{ key: `interview:${interviewId}:kit`, text: '查看面试包', style: 'primary' }],
+        },
+      });
+    }
+    const invitation = await newInvitation(stores, now, { tenantId: principal.tenantId, applicationId, interviewId, createdBy: actorRef(principal) });
+    if (!invitation) throw notFound('Application', '申请');
+    await enqueueMessage(stores, {
+      tenantId: principal.tenantId, channel: candidateMessageChannel, recipient: target.candidateId,
+      idempotencyKey: `invite:${interviewId}:v1`,
+      payload: {
+        interviewId,
+        message: {
+          kind: 'choices',
+          prompt: `您好，${target.candidateName}！诚邀您参加「${target.jobTitle}」${target.round.name}：${when}（北京时间），${input.mode === 'video' ? '视频面试' : `地点：${input.location || '待定'}`}。`,
+          choices: [
+            { id: `interview:${interviewId}:confirm`, label: '确认参加' },
+            { id: `interview:${interviewId}:reschedule`, label: '改个时间' },
+            { id: `interview:${interviewId}:decline`, label: '婉拒' },
+          ],
+          footer: `详情与隐私说明：${links.invitationUrl(invitation.token)}`,
+        },
+      },
+    });
+    await stores.audit.append({
+      tenantId: principal.tenantId, actor: actorRef(principal), action: 'interview.schedule', objectType: 'interview', objectId: interviewId,
+      details: { applicationId, startsAt: startsAt.toISOString(), panel: input.panel.map((p) => p.employeeId) },
+    });
+    return { id: interviewId, status: 'scheduled', startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString(), scheduleVersion: 1, invitationUrl: links.invitationUrl(invitation.token) };
+  });
+}
+
+async function ownInterview(stores: Stores, principal: CandidatePrincipal, interviewId: string): Promise<InterviewForAnswer> {
+  const interview = await stores.interviews.findForAnswer(principal.tenantId, interviewId, { lock: true });
+  if (!interview || interview.candidateId !== principal.candidateId) throw interviewNotFound();
+  if (principal.invitationId) {
+    const limit = await stores.privacy.invitationApplication(principal.tenantId, principal.invitationId);
+    if (limit !== interview.applicationId) throw interviewNotFound();
+  }
+  return interview;
+}
+
+async function tellPanel(stores: Stores, interview: InterviewForAnswer, key: string, text: string) {
+  for (const member of interview.panel) {
+    if (member.status !== 'active') continue;
+    await notifyEmployee(stores, { tenantId: interview.tenantId, platformUserId: member.platformUserId, key: `${key}:${member.id}`, message: { kind: 'text', text } });
+  }
+}
+
+/** The candidate confirms (mini-app tap or chat menu). Confirming twice is fine; a past interview cannot be confirmed. */
+export async function confirmInterview(ctx: FeatureContext, principal: CandidatePrincipal, interviewId: string, requestId: string) {
+  const now = ctx.clock.now();
+  return ctx.transact(async (stores) => {
+    const interview = await ownInterview(stores, principal, interviewId);
+    if (interview.status === 'confirmed') return { id: interviewId, status: 'confirmed', confirmedAt: null };
+    if (!interview.startsAt || interview.startsAt <= now) throw new AppError('CONFLICT', '面试时间已过。The interview time has passed.');
+    assertTransition('interview', interview.status as 'scheduled', 'confirmed');
+    if (!(await stores.interviews.setStatus(interview.tenantId, interviewId, interview.status, 'confirmed', { confirmedAt: now }, now))) {
+      throw new AppError('CONFLICT', '面试状态已变化，请刷新。The interview changed; reload.');
+    }
+    const when = describeSlot(interview.startsAt, interview.endsAt!, interview.tenantTimeZone);
+    await tellPanel(stores, interview, `interview:${interviewId}:v${interview.scheduleVersion}:confirmed`, `候选人 ${interview.candidateName} 已确认参加「${interview.jobTitle}」${interview.roundName}（${when}）。`);
+    await stores.audit.append({ tenantId: interview.tenantId, actor: actorRef(principal), action: 'interview.confirm', objectType: 'interview', objectId: interviewId, requestId });
+    return { id: interviewId, status: 'confirmed', confirmedAt: now.toISOString() };
+  });
+}
+
+/**
+ * The candidate declines with a reason. Closer to the start than the job's cancel notice, self-service is closed and
+ * the answer says to contact HR (SELF_SERVICE_CLOSED); HR can still cancel. Bookings are released, reminders
+ * cancelled, the calendar event removed and the panel told — in one transaction.
+ */
+export async function declineInterview(ctx: FeatureContext, principal: CandidatePrincipal, interviewId: string, reason: string, requestId: string) {
+  const now = ctx.clock.now();
+  return ctx.transact(async (stores) => {
+    const interview = await ownInterview(stores, principal, interviewId);
+    if (interview.status === 'declined') return { id: interviewId, status: 'declined', confirmedAt: null };
+    assertTransition('interview', interview.status as 'scheduled', 'declined');
+    const policy = await stores.interviews.policy(interview.tenantId, interview.jobId);
+    if (interview.startsAt && interview.startsAt.getTime() - now.getTime() < policy.cancelNoticeMinutes * minute) {
+      const hours = Math.round((policy.cancelNoticeMinutes / 60) * 10) / 10;
+      throw new AppError('SELF_SERVICE_CLOSED', `距离面试开始已不足 ${hours} 小时，请直接联系 HR。Less than ${hours} h before the start: please contact HR.`);
+    }
+    if (!(await stores.interviews.setStatus(interview.tenantId, interviewId, interview.status, 'declined', { declineReason: reason }, now))) {
+      throw new AppError('CONFLICT', '面试状态已变化，请刷新。The interview changed; reload.');
+    }
+    await stores.interviews.releaseBookings(interview.tenantId, interviewId);
+    await stores.interviews.cancelReminders(interview.tenantId, interviewId, now);
+    await enqueueMessage(stores, {
+      tenantId: interview.tenantId, channel: calendarChannel, recipient: interviewId,
+      payload: { interviewId, action: 'upsert' }, idempotencyKey: `calendar:${interviewId}:declined`,
+    });
+    await tellPanel(stores, interview, `interview:${interviewId}:declined`, `候选人 ${interview.candidateName} 婉拒了「${interview.jobTitle}」${interview.roundName}，已为您释放该时段。`);
+    await stores.audit.append({ tenantId: interview.tenantId, actor: actorRef(principal), action: 'interview.decline', objectType: 'interview', objectId: interviewId, reason, requestId });
+    return { id: interviewId, status: 'declined', confirmedAt: null };
+  });
+}
+
+/** HR cancels (any time before it starts): the same releases as a decline, and the candidate is told. */
+export async function cancelInterview(ctx: FeatureContext, principal: Principal, interviewId: string, reason: string, requestId: string) {
+  requireRole(principal, hrRoles);
+  const now = ctx.clock.now();
+  return ctx.transact(async (stores) => {
+    const interview = await stores.interviews.findForAnswer(principal.tenantId, interviewId, { lock: true });
+    if (!interview || !(await stores.jobs.findJob(principal.tenantId, interview.jobId, { scope: scopeOf(principal) }))) throw interviewNotFound();
+    if (interview.status === 'cancelled') return { id: interviewId, status: 'cancelled', confirmedAt: null };
+    assertTransition('interview', interview.status as 'scheduled', 'cancelled');
+    if (!(await stores.interviews.setStatus(interview.tenantId, interviewId, interview.status, 'cancelled', { cancelReason: reason }, now))) {
+      throw new AppError('CONFLICT', '面试状态已变化，请刷新。The interview changed; reload.');
+    }
+    await stores.interviews.releaseBookings(interview.tenantId, interviewId);
+    await stores.interviews.cancelReminders(interview.tenantId, interviewId, now);
+    await enqueueMessage(stores, {
+      tenantId: interview.tenantId, channel: calendarChannel, recipient: interviewId,
+      payload: { interviewId, action: 'upsert' }, idempotencyKey: `calendar:${interviewId}:cancelled`,
+    });
+    await tellPanel(stores, interview, `interview:${interviewId}:cancelled`, `「${interview.jobTitle}」${interview.roundName}（候选人 ${interview.candidateName}）已取消：${reason}`);
+    await enqueueMessage(stores, {
+      tenantId: interview.tenantId, channel: candidateMessageChannel, recipient: interview.candidateId, idempotencyKey: `interview:${interviewId}:cancelled`,
+      payload: { interviewId, message: { kind: 'text', text: `很抱歉，您「${interview.jobTitle}」的${interview.roundName}已取消。HR 会尽快与您联系。` } },
+    });
+    await stores.audit.append({ tenantId: interview.tenantId, actor: actorRef(principal), action: 'interview.cancel', objectType: 'interview', objectId: interviewId, reason, requestId });
+    return { id: interviewId, status: 'cancelled', confirmedAt: null };
+  });
+}

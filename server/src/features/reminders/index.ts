@@ -1,0 +1,108 @@
+import type { CandidateMessenger } from '../../ports/candidate-messenger';
+import type { FeatureContext } from '../context';
+import { describeSlot } from '../interviews';
+import { notifyEmployee } from '../notifications';
+import type { ClaimedReminder, ReminderOutcome } from './reminder-store';
+
+export type { ReminderStore, ClaimedReminder, ReminderOutcome } from './reminder-store';
+
+/** A reminder that would arrive later than this before the start is no longer useful: it is skipped, with the reason. */
+export const stillUsefulMinutes = 10;
+const maxAttempts = 5;
+const live = new Set(['scheduled', 'confirmed', 'checked_in']);
+
+export interface ReminderDispatchResult {
+  claimed: number;
+  sent: number;
+  skipped: number;
+  failed: number;
+  retried: number;
+}
+
+function kitLinkNote(reminder: ClaimedReminder): string {
+  return reminder.interview.mode === 'video' ? '视频面试' : reminder.interview.location || '地点待定';
+}
+
+/**
+ * Sends what is due. Each reminder is decided at send time, not when it was queued: an interview no longer live or
+ * already confirmed skips it (with the reason), and after downtime a reminder that would arrive less than ten minutes
+ * before the start is skipped as too late rather than sent uselessly — never silently dropped. Candidates are reached
+ * through the CandidateMessenger (subscription → 微信客服 → a call task for HR), whose channel and result are
+ * recorded on the reminder; employees through the outbox (ChatNotifier).
+ */
+export async function dispatchDueReminders(
+  ctx: FeatureContext,
+  messenger: CandidateMessenger,
+  options: { batchSize?: number; leaseMs?: number } = {},
+): Promise<ReminderDispatchResult> {
+  const now = ctx.clock.now();
+  const claimed = await ctx.stores.reminders.claimDue(options.batchSize ?? 50, now, new Date(now.getTime() + (options.leaseMs ?? 60_000)));
+  const result: ReminderDispatchResult = { claimed: claimed.length, sent: 0, skipped: 0, failed: 0, retried: 0 };
+  for (const reminder of claimed) {
+    let outcome: ReminderOutcome;
+    try {
+      outcome = await decideAndSend(ctx, messenger, reminder, now);
+    } catch (error) {
+      if (reminder.attempts >= maxAttempts) {
+        outcome = { status: 'failed', channel: null, result: { error: (error as Error).message.slice(0, 500) } };
+      } else {
+        await ctx.stores.reminders.release(reminder.id, (error as Error).message, ctx.clock.now());
+        result.retried++;
+        continue;
+      }
+    }
+    await ctx.stores.reminders.finish(reminder.id, outcome, ctx.clock.now());
+    result[outcome.status]++;
+  }
+  return result;
+}
+
+async function decideAndSend(ctx: FeatureContext, messenger: CandidateMessenger, reminder: ClaimedReminder, now: Date): Promise<ReminderOutcome> {
+  const { interview } = reminder;
+  if (!live.has(interview.status) || !interview.startsAt || !interview.endsAt) {
+    return { status: 'skipped', channel: null, skipReason: `interview_${interview.status}` };
+  }
+  if (reminder.kind === 'unconfirmed_t24h') {
+    if (interview.status !== 'scheduled') return { status: 'skipped', channel: null, skipReason: 'already_confirmed' };
+  } else if (interview.startsAt.getTime() - now.getTime() < stillUsefulMinutes * 60_000) {
+    return { status: 'skipped', channel: null, skipReason: 'too_late' };
+  }
+  const when = describeSlot(interview.startsAt, interview.endsAt, interview.timeZone);
+
+  if (reminder.audience === 'candidate') {
+    const delivery = await messenger.send({
+      tenantId: reminder.tenantId,
+      candidateId: interview.candidateId,
+      idempotencyKey: `reminder:${reminder.id}`,
+      interviewId: reminder.interviewId,
+      message: {
+        kind: 'interview_reminder',
+        interview: { title: `${interview.jobTitle}·${interview.roundName}`, startsAt: interview.startsAt, location: kitLinkNote(reminder) },
+        page: `pages/interview/detail?id=${reminder.interviewId}`,
+      },
+    });
+    if (delivery.outcome === 'undeliverable') return { status: 'failed', channel: null, result: { attempts: delivery.attempts } };
+    return {
+      status: 'sent',
+      channel: delivery.channel,
+      result: { outcome: delivery.outcome, attempts: delivery.attempts, ...(delivery.outcome === 'hr_call_task' && { hrEmployeeId: delivery.hrEmployeeId }) },
+    };
+  }
+
+  if (!reminder.recipient || reminder.recipient.status !== 'active') {
+    return { status: 'skipped', channel: null, skipReason: 'recipient_not_active' };
+  }
+  const recipient = reminder.recipient;
+  const text = reminder.kind === 'unconfirmed_t24h'
+    ? `【待确认】候选人 ${interview.candidateName} 还没有确认「${interview.jobTitle}」${interview.roundName}（${when}），请跟进。`
+    : `【面试提醒】30 分钟后：「${interview.jobTitle}」${interview.roundName}，候选人 ${interview.candidateName}，${when}，${kitLinkNote(reminder)}。`;
+  await ctx.transact((stores) =>
+    notifyEmployee(stores, { tenantId: reminder.tenantId, platformUserId: recipient.platformUserId, key: `reminder:${reminder.id}`, message: { kind: 'text', text } }),
+  );
+  return { status: 'sent', channel: 'employee_chat', result: { outcome: 'queued' } };
+}
+
+/** When the next reminder is due, for the wake-up timer. */
+export async function nextReminderDueAt(ctx: FeatureContext): Promise<Date | undefined> {
+  return ctx.stores.reminders.nextDueAt();
+}

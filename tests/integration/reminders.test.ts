@@ -1,0 +1,154 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresTokenCache } from '../../server/src/adapters/postgres/token-cache';
+import { wechatCandidateMessenger } from '../../server/src/adapters/wechat/candidate-messenger';
+import { kfSender } from '../../server/src/adapters/wechat/kf';
+import { subscriptionSender } from '../../server/src/adapters/wechat/subscription';
+import type { FeatureContext } from '../../server/src/features/context';
+import { dispatchDueReminders } from '../../server/src/features/reminders';
+import { createLogger } from '../../server/src/observability/logger';
+import { fixedClock, systemClock } from '../../server/src/ports/clock';
+import { startReminderDispatcher } from '../../server/src/adapters/schedule/reminder-schedule';
+import type { CandidateMessenger } from '../../server/src/ports/candidate-messenger';
+import { createTestApp, type TestApp } from '../support/app';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { competencyModelInput, createTenant, signIn, type TenantFixture } from '../support/fixtures';
+
+/**
+ * Reminders from the database queue: decided when they fall due (not when queued), each recording its channel and
+ * result; after downtime a reminder that is no longer useful is skipped with the reason, never dropped silently; two
+ * dispatchers never send one twice. The candidate here has no open channel, so the real CandidateMessenger falls back
+ * to a call task for the owning HR — the path the issue asks to be visible.
+ */
+const clock = fixedClock('2026-11-23T02:00:00Z');
+const month = 30 * 86_400_000;
+const log = createLogger({ level: 'silent' });
+
+let db: TestDatabase;
+let api: TestApp;
+let features: FeatureContext;
+let messenger: CandidateMessenger;
+let acme: TenantFixture;
+let hr: string;
+let jobId: string;
+let roundId: string;
+let n = 0;
+const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+async function scheduleAt(startsAt: string): Promise<{ id: string; invitationUrl: string }> {
+  const candidate = await api.http.post('/api/candidates').set(auth(hr)).send({ name: `候选人${++n}`, phone: `1380000${String(n).padStart(4, '0')}` }).expect(201);
+  const app = await api.http.post('/api/applications').set(auth(hr)).send({ candidateId: candidate.body.id, jobId }).expect(201);
+  const interview = await api.http
+    .post(`/api/applications/${app.body.id}/interviews`)
+    .set(auth(hr))
+    .send({ roundId, startsAt, location: '星河大厦 12 层', panel: [{ employeeId: acme.employees.interviewer.id }] })
+    .expect(201);
+  return interview.body;
+}
+
+const remindersOf = async (interviewId: string) =>
+  (await sql<{ kind: string; status: string; channel: string | null; skip_reason: string | null }>`
+    select kind, status, channel, skip_reason from reminders where interview_id = ${interviewId} order by kind`.execute(db.db)).rows;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  features = db.features(clock);
+  api = createTestApp(db, { clock, features });
+  acme = await createTenant(db.db);
+  hr = await signIn(db.db, acme, acme.employees.hr.id, month);
+  const job = await api.http.post('/api/jobs').set(auth(hr)).send({ title: '后端工程师', departmentId: acme.departmentId, rounds: [{ name: '技术一面', durationMinutes: 60 }] }).expect(201);
+  jobId = job.body.id;
+  roundId = job.body.rounds[0].id;
+  await api.http.put(`/api/jobs/${jobId}/competency-model`).set(auth(hr)).send(competencyModelInput()).expect(201);
+  await api.http.post(`/api/jobs/${jobId}/status`).set(auth(hr)).send({ status: 'open' }).expect(200);
+  const tokens = postgresTokenCache(db.db, clock);
+  messenger = wechatCandidateMessenger({ features, senders: { kf: kfSender({ env: {}, tokens, log, features }), subscription: subscriptionSender({ env: {}, tokens, log, features }) } });
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+describe('reminders', () => {
+  it('sends each due reminder once with its channel, and tells HR at T-24h only when the candidate has not confirmed', async () => {
+    const quiet = await scheduleAt('2026-11-26T02:00:00Z');
+    const confirmedOne = await scheduleAt('2026-11-26T06:00:00Z');
+    const token = new URL(confirmedOne.invitationUrl.replace('#', '')).searchParams.get('token')!;
+    const candidate = (await api.http.post('/api/auth/invitation').send({ token }).expect(200)).body.token;
+    await api.http.post(`/api/candidate/interviews/${confirmedOne.id}/confirm`).set(auth(candidate)).expect(200);
+
+    expect(await dispatchDueReminders(features, messenger)).toMatchObject({ claimed: 0 });
+    clock.set(new Date('2026-11-25T06:00:00Z'));
+    const first = await dispatchDueReminders(features, messenger);
+    expect(first).toMatchObject({ claimed: 4, sent: 3, skipped: 1, failed: 0 });
+    expect(await remindersOf(quiet.id)).toEqual([
+      { kind: 'candidate_t24h', status: 'sent', channel: 'hr_call_task', skip_reason: null },
+      { kind: 'candidate_t2h', status: 'pending', channel: null, skip_reason: null },
+      { kind: 'panel_t30m', status: 'pending', channel: null, skip_reason: null },
+      { kind: 'unconfirmed_t24h', status: 'sent', channel: 'employee_chat', skip_reason: null },
+    ]);
+    expect((await remindersOf(confirmedOne.id)).find((r) => r.kind === 'unconfirmed_t24h')).toMatchObject({ status: 'skipped', skip_reason: 'already_confirmed' });
+    // The call task and the HR nudge went into the outbox, to the owning HR.
+    const hrUser = (await db.db.selectFrom('employees').select('platform_user_id').where('id', '=', acme.employees.hr.id).executeTakeFirstOrThrow()).platform_user_id;
+    const toHr = await db.db.selectFrom('outbox').select(['channel', 'payload']).where('recipient', '=', hrUser).execute();
+    expect(toHr.map((o) => JSON.stringify(o.payload)).join('\n')).toMatch(/请电话联系候选人[\s\S]*【待确认】/);
+    // Nothing is due any more; a second pass claims nothing.
+    expect(await dispatchDueReminders(features, messenger)).toMatchObject({ claimed: 0 });
+  });
+
+  it('after downtime sends what is still useful and skips, with the reason, what would come too late', async () => {
+    const interview = await scheduleAt('2026-11-27T02:00:00Z');
+    // The server was down from before T-24h until 5 minutes before the start.
+    clock.set(new Date('2026-11-27T01:55:00Z'));
+    const result = await dispatchDueReminders(features, messenger);
+    expect(result.claimed).toBeGreaterThanOrEqual(4);
+    expect(await remindersOf(interview.id)).toEqual([
+      { kind: 'candidate_t24h', status: 'skipped', channel: null, skip_reason: 'too_late' },
+      { kind: 'candidate_t2h', status: 'skipped', channel: null, skip_reason: 'too_late' },
+      { kind: 'panel_t30m', status: 'skipped', channel: null, skip_reason: 'too_late' },
+      { kind: 'unconfirmed_t24h', status: 'sent', channel: 'employee_chat', skip_reason: null },
+    ]);
+  });
+
+  it('cancels the reminders of a cancelled interview in the same transaction', async () => {
+    clock.set(new Date('2026-11-23T02:00:00Z'));
+    const interview = await scheduleAt('2026-11-29T02:00:00Z');
+    await api.http.post(`/api/interviews/${interview.id}/cancel`).set(auth(hr)).send({ reason: '职位已关闭' }).expect(200);
+    expect(new Set((await remindersOf(interview.id)).map((r) => r.status))).toEqual(new Set(['cancelled']));
+  });
+
+  it('never sends one reminder twice when several dispatchers run at once', async () => {
+    clock.set(new Date('2026-11-23T02:00:00Z'));
+    const interviews = await Promise.all(['2026-12-02T02:00:00Z', '2026-12-02T04:00:00Z', '2026-12-02T06:00:00Z', '2026-12-02T08:00:00Z'].map(scheduleAt));
+    clock.set(new Date('2026-12-01T12:00:00Z'));
+    const results = await Promise.all([1, 2, 3].map(() => dispatchDueReminders(features, messenger, { batchSize: 3 })));
+    const again = await dispatchDueReminders(features, messenger, { batchSize: 50 });
+    const claimed = results.reduce((sum, r) => sum + r.claimed, 0) + again.claimed;
+    expect(claimed).toBe(interviews.length * 2);
+    const keys = await sql<{ idempotency_key: string; copies: number }>`
+      select idempotency_key, count(*)::int as copies from outbox where idempotency_key like 'chat:reminder:%' group by 1 having count(*) > 1`.execute(db.db);
+    expect(keys.rows).toEqual([]);
+  });
+
+  it('wakes at the next due time by node-schedule; the database is the queue', async () => {
+    const live = db.features(systemClock);
+    const interview = await db.db.selectFrom('interviews').select('id').where('tenant_id', '=', acme.tenantId).where('status', '=', 'scheduled').where('starts_at', '>', new Date(Date.now() + 3600_000)).executeTakeFirstOrThrow();
+    const dueAt = new Date(Date.now() + 1200);
+    await sql`insert into reminders (tenant_id, interview_id, kind, audience, recipient_employee_id, due_at)
+              values (${acme.tenantId}, ${interview.id}, 'panel_wakeup_check', 'panelist', ${acme.employees.interviewer.id}, ${dueAt})`.execute(db.db);
+    const dispatcher = startReminderDispatcher({ features: live, messenger, log, maxSleepMs: 30_000 });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      // Armed for the reminder, not for the 30 s fallback.
+      expect(Math.abs(dispatcher.nextWakeAt()!.getTime() - dueAt.getTime())).toBeLessThan(100);
+      const deadline = Date.now() + 10_000;
+      let status = 'pending';
+      while (status !== 'sent' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = (await sql<{ status: string }>`select status from reminders where kind = 'panel_wakeup_check'`.execute(db.db)).rows[0]!.status;
+      }
+      expect(status).toBe('sent');
+    } finally {
+      await dispatcher.stop();
+    }
+  });
+});
