@@ -1,6 +1,7 @@
 import { candidateMessageSender } from './adapters/wechat/candidate-message-sender';
 import { wechatCandidateMessenger } from './adapters/wechat/candidate-messenger';
 import { candidateMessageChannel } from './features/interviews';
+import { kfMenuClickHandler } from './features/interviews/chat-replies';
 import { dingtalkEmployeeSignInFor } from './adapters/dingtalk/sign-in';
 import { wechatCandidateSignInFor } from './adapters/wechat/sign-in';
 import { wecomEmployeeSignInFor } from './adapters/wecom/sign-in';
@@ -123,6 +124,8 @@ export function createPlatformLayer(deps: {
     ...dingtalkRosterInboxHandlers(dingtalkDirectories),
     // 微信客服: the callback only rings; the handler fetches the messages with sync_msg from the saved cursor.
     'event.kf_msg_or_event': kfDoorbellHandler(kfClients({ env, tokens, log })),
+    // A tap on an invitation's menu (确认参加 / 改个时间 / 婉拒), as the candidate bound to that WeChat user.
+    'kf.menu_click': kfMenuClickHandler,
   };
 
   // One JS-SDK signer per WeCom app; its tickets live in the cluster-wide cache.

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../server/src/ports/clock';
+import { kfMenuClickHandler } from '../../server/src/features/interviews/chat-replies';
 import { createTestApp, type TestApp } from '../support/app';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { competencyModelInput, createTenant, signIn, type TenantFixture } from '../support/fixtures';
@@ -153,5 +154,47 @@ describe('the candidate answers', () => {
     const candidate = await candidateToken(a.body.invitationUrl);
     await api.http.post(`/api/candidate/interviews/${b.body.id}/confirm`).set(auth(candidate)).expect(404);
     await api.http.post(`/api/candidate/interviews/${b.body.id}/decline`).set(auth(candidate)).send({ reason: 'x' }).expect(404);
+  });
+});
+
+describe('answers by 微信客服 menu', () => {
+  const tap = (tenantId: string, candidateId: string | null, menuId: string, msgid: string) =>
+    kfMenuClickHandler(
+      { id: msgid, tenantId, appId: tenantId, dedupeKey: `kf:${msgid}`, kind: 'kf.menu_click', payload: { candidateId, menuId, msgid, externalUserId: 'wm-x', content: '确认参加', origin: 3 }, attempts: 1, receivedAt: clock.now() },
+      db.features(clock),
+    );
+  const replies = async (candidateId: string) =>
+    (await db.db.selectFrom('outbox').select('payload').where('recipient', '=', candidateId).where('idempotency_key', 'like', 'kf-reply:%').orderBy('seq').execute()).map((o) => (o.payload as { message: { text: string } }).message.text);
+
+  it('confirms and declines as the candidate bound to that WeChat user, and answers in the chat', async () => {
+    const one = await application();
+    const a = await schedule(one.applicationId, '2026-12-03T02:00:00Z').expect(201);
+    await tap(acme.tenantId, one.candidateId, `interview:${a.body.id}:confirm`, 'msg-confirm-1');
+    expect((await db.db.selectFrom('interviews').select('status').where('id', '=', a.body.id).executeTakeFirstOrThrow()).status).toBe('confirmed');
+    await tap(acme.tenantId, one.candidateId, `interview:${a.body.id}:reschedule`, 'msg-resched-1');
+    await tap(acme.tenantId, one.candidateId, `interview:${a.body.id}:decline`, 'msg-decline-1');
+    expect((await db.db.selectFrom('interviews').select(['status', 'decline_reason']).where('id', '=', a.body.id).executeTakeFirstOrThrow())).toEqual({ status: 'declined', decline_reason: '候选人在微信客服中婉拒' });
+    expect(await replies(one.candidateId)).toEqual([
+      '已为您确认参加，期待与您见面！面试前我们会再提醒您。',
+      '好的，请回复您方便的时间，例如“改到周四下午”或“下周二上午十点”，HR 会尽快为您安排。',
+      '已为您取消这场面试。感谢您的时间，如方便可回复婉拒原因，帮助我们改进。',
+    ]);
+  });
+
+  it('never acts for another candidate, and explains instead of acting when self-service is closed', async () => {
+    const mine = await application();
+    const theirs = await application();
+    const b = await schedule(theirs.applicationId, '2026-12-03T06:00:00Z').expect(201);
+    await tap(acme.tenantId, mine.candidateId, `interview:${b.body.id}:decline`, 'msg-foreign-1');
+    expect((await db.db.selectFrom('interviews').select('status').where('id', '=', b.body.id).executeTakeFirstOrThrow()).status).toBe('scheduled');
+    expect(await replies(mine.candidateId)).toEqual(['没有找到这场面试，请联系 HR。']);
+    // An unbound WeChat user changes nothing and gets nothing.
+    await tap(acme.tenantId, null, `interview:${b.body.id}:decline`, 'msg-unbound-1');
+    expect((await db.db.selectFrom('interviews').select('status').where('id', '=', b.body.id).executeTakeFirstOrThrow()).status).toBe('scheduled');
+
+    const soon = await application();
+    const c = await schedule(soon.applicationId, '2026-11-23T04:00:00Z').expect(201);
+    await tap(acme.tenantId, soon.candidateId, `interview:${c.body.id}:decline`, 'msg-late-1');
+    expect(await replies(soon.candidateId)).toEqual(['距离面试开始已不足 4 小时，请直接联系 HR。']);
   });
 });
