@@ -52,3 +52,27 @@ export const SchedulePolicy = z
   })
   .meta({ id: 'SchedulePolicy' });
 export type SchedulePolicy = z.infer<typeof SchedulePolicy>;
+
+export const SlotQuery = z.object({ from: Timestamp.optional().describe('Start of the 14-day window; default now') });
+export const SlotList = z
+  .object({
+    items: z.array(z.object({ startsAt: Timestamp, endsAt: Timestamp, label: z.string().describe("In the candidate's zone, with Beijing time beside when it differs") })),
+    truncated: z.boolean(),
+  })
+  .meta({ id: 'SlotList' });
+export const RescheduleInterview = z
+  .object({ startsAt: Timestamp, reason: z.string().trim().max(500).default('') })
+  .strict();
+export const RescheduledInterview = z
+  .object({ id: Id, status: z.string(), startsAt: Timestamp, endsAt: Timestamp, scheduleVersion: z.number().int() })
+  .meta({ id: 'RescheduledInterview' });
+
+export const CheckinCodeQuery = z.object({
+  site: z.string().trim().min(1).max(100),
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: '日期格式为 YYYY-MM-DD Expected YYYY-MM-DD' }),
+});
+export const CheckinCode = z
+  .object({ site: z.string(), date: z.string(), code: z.string(), url: z.string().describe('Print as a QR code at reception') })
+  .meta({ id: 'CheckinCode' });
+export const CheckIn = z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{22}$/, { message: '签到码无效 Invalid code' }) }).strict();
+export const CheckedIn = z.object({ interviewId: Id, status: z.literal('checked_in') }).meta({ id: 'CheckedIn' });

@@ -95,6 +95,13 @@ const cases: Record<string, Case> = {
   'POST /api/interviews/:interviewId/cancel': { allowed: ['hrDept', 'admin'], body: () => ({ reason: '岗位已招满' }), params: () => ({ interviewId: ids.interviewB! }) },
   'POST /api/candidate/interviews/:interviewId/confirm': { allowed: ['candA'] },
   'POST /api/candidate/interviews/:interviewId/decline': { allowed: ['candA'], body: () => ({ reason: '已接受其他机会' }) },
+  'POST /api/interviews/:interviewId/reschedule': { allowed: ['hrDept', 'admin'], body: () => ({ startsAt: '2026-12-01T02:00:00Z', reason: '面试官出差' }), params: () => ({ interviewId: ids.interviewB! }) },
+  'GET /api/candidate/interviews/:interviewId/slots': { allowed: ['candA'], list: true },
+  'POST /api/candidate/interviews/:interviewId/reschedule': { allowed: ['candA'], body: () => ({ startsAt: '2026-11-30T02:00:00Z', reason: '临时出差' }) },
+  'GET /api/candidate/interviews/:interviewId/calendar.ics': { allowed: ['candA'] },
+  'GET /api/check-in/code': { allowed: ['hrDept', 'hrOther', 'admin', 'adminOther'], query: { site: '星河大厦', date: '2026-11-23' } },
+  'POST /api/candidate/check-in': { allowed: ['candA'], body: () => ({ code: ids.checkinCode! }) },
+  'POST /api/interviews/:interviewId/no-show': { allowed: ['interviewerOn', 'hrDept', 'admin'] },
   'GET /api/candidate/data-requests/:requestId/export': { allowed: ['candA'], revealsPersonalData: true, params: () => ({ requestId: ids.accessRequestA! }) },
 };
 /** Routes anyone may call: health, metrics, the API description and sign-in itself. */
@@ -144,18 +151,23 @@ beforeAll(async () => {
   const { createJob, publishCompetencyModel, changeJobStatus } = await import('../../server/src/features/jobs');
   const { createCandidate } = await import('../../server/src/features/candidates');
   const { createApplication } = await import('../../server/src/features/applications');
-  const job = await createJob(features, admin, { title: '后端工程师', departmentId: t1.departmentId, description: '', location: '', headcount: 1, hiringManagerId: null, ownerHrId: null, rounds: [{ name: '技术面', durationMinutes: 60 }] });
+  const job = await createJob(features, admin, { title: '后端工程师', departmentId: t1.departmentId, description: '', location: '', headcount: 1, hiringManagerId: null, ownerHrId: null, rounds: [{ name: '技术面', durationMinutes: 60 }, { name: '终面', durationMinutes: 60 }] });
   const model = await publishCompetencyModel(features, admin, job.id, competencyModelInput());
   await changeJobStatus(features, admin, job.id, 'open');
   const candA = await createCandidate(features, admin, { name: '林晓雨', phone: phoneA, email: emailA, idNumber: idNumberA, source: 'referral', timeZone: null, resumeText: '简历', talentPool: false });
   const candB = await createCandidate(features, admin, { name: names.candB, phone: '13700000002', email: null, source: 'other', timeZone: null, resumeText: '', talentPool: false });
   const appA = await createApplication(features, admin, { candidateId: candA.id, jobId: job.id });
   const appB = await createApplication(features, admin, { candidateId: candB.id, jobId: job.id });
-  const round = await db.db.selectFrom('interview_rounds').select('id').where('job_id', '=', job.id).executeTakeFirstOrThrow();
+  const round = await db.db.selectFrom('interview_rounds').select('id').where('job_id', '=', job.id).where('position', '=', 1).executeTakeFirstOrThrow();
+  const finalRound = await db.db.selectFrom('interview_rounds').select('id').where('job_id', '=', job.id).where('position', '=', 2).executeTakeFirstOrThrow();
   const interview = async (applicationId: string, start: string) =>
     (await db.db.insertInto('interviews').values({ tenant_id: t1.tenantId, application_id: applicationId, round_id: round.id, competency_model_id: model.id, status: 'scheduled', starts_at: new Date(start), ends_at: new Date(Date.parse(start) + 3600_000), location: '星河大厦 12 层', schedule_version: 1 }).returning('id').executeTakeFirstOrThrow()).id;
   const interviewA = await interview(appA.id, '2026-11-24T02:00:00Z');
   const interviewB = await interview(appB.id, '2026-11-24T04:00:00Z');
+  // Candidate A is also on site today (14:00 Beijing), for the check-in route.
+  await db.db.insertInto('interviews').values({ tenant_id: t1.tenantId, application_id: appA.id, round_id: finalRound.id, competency_model_id: model.id, status: 'confirmed', confirmed_at: new Date('2026-11-22T00:00:00Z'), starts_at: new Date('2026-11-23T06:00:00Z'), ends_at: new Date('2026-11-23T07:00:00Z'), schedule_version: 1 }).execute();
+  const checkinCode = 'matrixCheckinCode00001';
+  await db.db.executeQuery((await import('kysely')).sql`INSERT INTO checkin_codes (tenant_id, site, local_date, code, created_at) VALUES (${t1.tenantId}, '星河大厦', '2026-11-23', ${checkinCode}, now())`.compile(db.db));
   await db.db.insertInto('interview_panelists').values({ tenant_id: t1.tenantId, interview_id: interviewA, employee_id: interviewerOn.id, role: 'lead' }).execute();
   await db.db.insertInto('interview_panelists').values({ tenant_id: t1.tenantId, interview_id: interviewB, employee_id: t1.employees.manager.id, role: 'lead' }).execute();
   await db.db.executeQuery(
@@ -177,6 +189,7 @@ beforeAll(async () => {
     .returning('id')
     .executeTakeFirstOrThrow();
   Object.assign(ids, {
+    checkinCode,
     accessRequestA: access.id,
     roundId: round.id,
     interviewerOn: interviewerOn.id,
@@ -263,7 +276,7 @@ describe('authorization matrix', () => {
         if (allowed && [401, 403, 404].includes(answer.status)) blocked.push(`${key} as ${actor}: ${answer.status} ${answer.body.code}`);
         if (allowed && spec.method === 'get' && !ok) blocked.push(`${key} as ${actor}: ${answer.status} ${answer.body.code}`);
         if (ok) {
-          const text = JSON.stringify(answer.body);
+          const text = String(answer.type).includes('json') ? JSON.stringify(answer.body) : answer.text;
           for (const value of forbiddenFor(actor, c.revealsPersonalData ?? false)) {
             if (text.includes(value)) leaks.push(`${key} as ${actor} shows ${value.slice(0, 6)}…`);
           }

@@ -198,3 +198,146 @@ describe('answers by 微信客服 menu', () => {
     expect(await replies(soon.candidateId)).toEqual(['距离面试开始已不足 4 小时，请直接联系 HR。']);
   });
 });
+
+describe('rescheduling', () => {
+  it('offers times when the whole panel is free (with buffers), in working hours on workdays only', async () => {
+    const { applicationId } = await application();
+    // 2026-12-07 is a Monday; the interviewer is busy 10:00–11:00 Beijing time with another interview.
+    const other = await application();
+    await schedule(other.applicationId, '2026-12-07T02:00:00Z').expect(201);
+    const a = await schedule(applicationId, '2026-12-04T02:00:00Z').expect(201);
+    const candidate = await candidateToken(a.body.invitationUrl);
+    const slots = await api.http.get(`/api/candidate/interviews/${a.body.id}/slots`).set(auth(candidate)).query({ from: '2026-12-07T00:00:00Z' }).expect(200);
+    const starts = slots.body.items.map((i: { startsAt: string }) => i.startsAt);
+    // 10:00–11:00 Beijing is taken; with 15-minute buffers nothing else fits the morning (09:30–12:00), so the
+    // first offer is 13:30.
+    for (const taken of ['01:30', '02:00', '02:30', '03:00', '03:30']) expect(starts).not.toContain(`2026-12-07T${taken}:00.000Z`);
+    expect(starts[0]).toBe('2026-12-07T05:30:00.000Z');
+    // Saturday 12-12 is not a workday.
+    expect(starts.some((t: string) => t.startsWith('2026-12-12'))).toBe(false);
+    expect(slots.body.items[0].label).toMatch(/^12月7日（周一）13:30–14:30$/);
+  });
+
+  it('moves the interview to an offered time within the policy: bookings, version, reminders and messages follow', async () => {
+    const { applicationId, candidateId } = await application();
+    const a = await schedule(applicationId, '2026-12-08T02:00:00Z').expect(201);
+    const candidate = await candidateToken(a.body.invitationUrl);
+    const refused = await api.http.post(`/api/candidate/interviews/${a.body.id}/reschedule`).set(auth(candidate)).send({ startsAt: '2026-12-12T02:00:00Z', reason: '出差' }).expect(409);
+    expect(refused.body).toMatchObject({ code: 'SLOT_UNAVAILABLE' });
+    expect(refused.body.issues[0].message).toMatch(/周末|周六/);
+    await api.http.post(`/api/candidate/interviews/${a.body.id}/reschedule`).set(auth(candidate)).send({ startsAt: '2026-12-09T06:00:00Z' }).expect(400);
+    const moved = await api.http.post(`/api/candidate/interviews/${a.body.id}/reschedule`).set(auth(candidate)).send({ startsAt: '2026-12-09T06:00:00Z', reason: '那天要出差' }).expect(200);
+    expect(moved.body).toMatchObject({ status: 'confirmed', startsAt: '2026-12-09T06:00:00.000Z', endsAt: '2026-12-09T07:00:00.000Z', scheduleVersion: 2 });
+    const during = await sql<{ during: string }>`select during::text from bookings where interview_id = ${a.body.id}`.execute(db.db);
+    expect(during.rows).toEqual([{ during: '["2026-12-09 06:00:00+00","2026-12-09 07:00:00+00")' }]);
+    const versions = await sql<{ version: number; changed_by: string; reason: string | null }>`select version, changed_by, reason from interview_schedule_versions where interview_id = ${a.body.id} order by version`.execute(db.db);
+    expect(versions.rows).toEqual([
+      { version: 1, changed_by: `employee:${acme.employees.hr.id}`, reason: null },
+      { version: 2, changed_by: `candidate:${candidateId}`, reason: '那天要出差' },
+    ]);
+    const due = await sql<{ kind: string; due_at: Date; status: string }>`select kind, due_at, status from reminders where interview_id = ${a.body.id} and kind = 'candidate_t2h'`.execute(db.db);
+    expect(due.rows).toEqual([{ kind: 'candidate_t2h', due_at: new Date('2026-12-09T04:00:00Z'), status: 'pending' }]);
+    const card = await db.db.selectFrom('outbox').select('payload').where('idempotency_key', 'like', `chat:interview:${a.body.id}:v2:panel:%`).executeTakeFirstOrThrow();
+    expect(JSON.stringify(card.payload)).toContain('面试改期');
+    // The old time is free again; the new one is taken.
+    const other = await application();
+    await schedule(other.applicationId, '2026-12-08T02:00:00Z').expect(201);
+    expect((await schedule((await application()).applicationId, '2026-12-09T06:30:00Z').expect(409)).body.code).toBe('BOOKING_CONFLICT');
+  });
+
+  it('closes self-service at the reschedule limit and near the start; HR can still move it and the candidate confirms again', async () => {
+    const { applicationId } = await application();
+    const a = await schedule(applicationId, '2026-12-10T02:00:00Z').expect(201);
+    const candidate = await candidateToken(a.body.invitationUrl);
+    await api.http.post(`/api/candidate/interviews/${a.body.id}/reschedule`).set(auth(candidate)).send({ startsAt: '2026-12-10T06:00:00Z', reason: '冲突' }).expect(200);
+    await api.http.post(`/api/candidate/interviews/${a.body.id}/reschedule`).set(auth(candidate)).send({ startsAt: '2026-12-10T07:00:00Z', reason: '又冲突' }).expect(200);
+    const limit = await api.http.post(`/api/candidate/interviews/${a.body.id}/reschedule`).set(auth(candidate)).send({ startsAt: '2026-12-11T02:00:00Z', reason: '再改' }).expect(409);
+    expect(limit.body).toMatchObject({ code: 'SELF_SERVICE_CLOSED' });
+    expect(limit.body.message).toMatch(/^已改期 2 次，达到上限，请联系 HR。/);
+    const byHr = await api.http.post(`/api/interviews/${a.body.id}/reschedule`).set(auth(hr)).send({ startsAt: '2026-12-11T02:00:00Z', reason: '候选人来电改期' }).expect(200);
+    expect(byHr.body).toMatchObject({ status: 'scheduled', scheduleVersion: 4 });
+    const ask = await db.db.selectFrom('outbox').select('payload').where('idempotency_key', '=', `interview:${a.body.id}:v4:candidate`).executeTakeFirstOrThrow();
+    expect(ask.payload).toMatchObject({ message: { kind: 'choices' } });
+
+    const soon = await application();
+    const b = await schedule(soon.applicationId, '2026-11-23T08:00:00Z').expect(201);
+    const late = await candidateToken(b.body.invitationUrl);
+    expect((await api.http.post(`/api/candidate/interviews/${b.body.id}/reschedule`).set(auth(late)).send({ startsAt: '2026-12-14T02:00:00Z', reason: '有事' }).expect(409)).body.code).toBe('SELF_SERVICE_CLOSED');
+  });
+});
+
+describe('calendar file', () => {
+  it('gives a candidate in Berlin an .ics in their zone (TZID, VTIMEZONE), replacing the old copy after a reschedule', async () => {
+    const candidate = await api.http.post('/api/candidates').set(auth(hr)).send({ name: 'Anna Müller', timeZone: 'Europe/Berlin' }).expect(201);
+    const app = await api.http.post('/api/applications').set(auth(hr)).send({ candidateId: candidate.body.id, jobId }).expect(201);
+    const a = await schedule(app.body.id, '2026-12-15T08:00:00Z').expect(201);
+    const token = await candidateToken(a.body.invitationUrl);
+    const ics = await api.http.get(`/api/candidate/interviews/${a.body.id}/calendar.ics`).set(auth(token)).expect(200);
+    expect(ics.headers['content-type']).toMatch(/^text\/calendar/);
+    expect(ics.headers['content-disposition']).toMatch(/attachment; filename="interview-.*\.ics"/);
+    expect(ics.text).toContain('DTSTART;TZID=Europe/Berlin:20261215T090000');
+    expect(ics.text).toContain('BEGIN:VTIMEZONE');
+    expect(ics.text).toContain('SEQUENCE:1');
+    expect(ics.text).toMatch(/SUMMARY:面试：后端工程师·技术一面/);
+    await api.http.post(`/api/interviews/${a.body.id}/reschedule`).set(auth(hr)).send({ startsAt: '2026-12-16T08:00:00Z', reason: '面试官出差' }).expect(200);
+    const again = await api.http.get(`/api/candidate/interviews/${a.body.id}/calendar.ics`).set(auth(token)).expect(200);
+    expect(again.text).toContain('DTSTART;TZID=Europe/Berlin:20261216T090000');
+    expect(again.text).toContain('SEQUENCE:2');
+    expect(again.text.match(/UID:(.*)/)?.[1]).toBe(ics.text.match(/UID:(.*)/)?.[1]);
+  });
+});
+
+describe('on the day', () => {
+  it('checks a candidate in with the reception code of that site and day, and tells the panel', async () => {
+    const room = await db.db.insertInto('rooms').values({ tenant_id: acme.tenantId, name: '1205 会议室', site: '星河大厦' }).returning('id').executeTakeFirstOrThrow();
+    const { applicationId } = await application();
+    const a = await api.http
+      .post(`/api/applications/${applicationId}/interviews`)
+      .set(auth(hr))
+      .send({ roundId, startsAt: '2026-11-23T07:00:00Z', location: '星河大厦 12 层', roomId: room.id, panel: [{ employeeId: acme.employees.manager.id }] })
+      .expect(201);
+    const candidate = await candidateToken(a.body.invitationUrl);
+    const code = await api.http.get('/api/check-in/code').set(auth(hr)).query({ site: '星河大厦', date: '2026-11-23' }).expect(200);
+    expect(code.body.url).toContain(`/h5/#/pages/checkin/index?code=${code.body.code}`);
+    expect((await api.http.get('/api/check-in/code').set(auth(hr)).query({ site: '星河大厦', date: '2026-11-23' }).expect(200)).body.code).toBe(code.body.code);
+    const otherSite = await api.http.get('/api/check-in/code').set(auth(hr)).query({ site: '科技园分部', date: '2026-11-23' }).expect(200);
+    const tomorrow = await api.http.get('/api/check-in/code').set(auth(hr)).query({ site: '星河大厦', date: '2026-11-24' }).expect(200);
+
+    await api.http.post('/api/candidate/check-in').set(auth(candidate)).send({ code: otherSite.body.code }).expect(404);
+    expect((await api.http.post('/api/candidate/check-in').set(auth(candidate)).send({ code: tomorrow.body.code }).expect(404)).body.message).toMatch(/^签到码无效或不是今天的/);
+    const done = await api.http.post('/api/candidate/check-in').set(auth(candidate)).send({ code: code.body.code }).expect(200);
+    expect(done.body).toEqual({ interviewId: a.body.id, status: 'checked_in' });
+    await api.http.post('/api/candidate/check-in').set(auth(candidate)).send({ code: code.body.code }).expect(200);
+    const told = await db.db.selectFrom('outbox').select('payload').where('idempotency_key', 'like', `chat:interview:${a.body.id}:checked_in:%`).execute();
+    expect(told).toHaveLength(1);
+    expect(JSON.stringify(told[0]!.payload)).toContain('已到达前台签到');
+  });
+
+  it('marks a no-show after the start: time released, one rebook offer, and HR decides after a second', async () => {
+    const { applicationId } = await application();
+    const first = await schedule(applicationId, '2026-11-23T03:00:00Z').expect(201);
+    const interviewer = await signIn(db.db, acme, acme.employees.interviewer.id, month);
+    expect((await api.http.post(`/api/interviews/${first.body.id}/no-show`).set(auth(interviewer)).expect(409)).body.message).toMatch(/^面试还没开始/);
+    clock.set(new Date('2026-11-23T03:20:00Z'));
+    await api.http.post(`/api/interviews/${first.body.id}/no-show`).set(auth(interviewer)).expect(200);
+    expect(await db.db.selectFrom('bookings').select('id').where('interview_id', '=', first.body.id).execute()).toHaveLength(0);
+    const offer = await db.db.selectFrom('outbox').select('payload').where('idempotency_key', '=', `interview:${first.body.id}:rebook_offer`).executeTakeFirstOrThrow();
+    expect(offer.payload).toMatchObject({ message: { kind: 'choices', choices: [{ label: '重新预约' }, { label: '不再参加' }] } });
+    const candidateId = (await db.db.selectFrom('applications').select('candidate_id').where('id', '=', applicationId).executeTakeFirstOrThrow()).candidate_id;
+    await kfMenuClickHandler(
+      { id: 'rebook-1', tenantId: acme.tenantId, appId: acme.tenantId, dedupeKey: 'kf:rebook-1', kind: 'kf.menu_click', payload: { candidateId, menuId: `interview:${first.body.id}:rebook`, msgid: 'rebook-1' }, attempts: 1, receivedAt: clock.now() },
+      db.features(clock),
+    );
+    const ask = await db.db.selectFrom('outbox').select('payload').where('idempotency_key', '=', `chat:interview:${first.body.id}:rebook:hr`).executeTakeFirstOrThrow();
+    expect(JSON.stringify(ask.payload)).toContain('希望重新预约');
+
+    // The round is free for a second attempt; a second no-show goes to HR, with no rebook offer.
+    const second = await schedule(applicationId, '2026-11-23T05:00:00Z').expect(201);
+    clock.set(new Date('2026-11-23T05:20:00Z'));
+    await api.http.post(`/api/interviews/${second.body.id}/no-show`).set(auth(hr)).expect(200);
+    expect(await db.db.selectFrom('outbox').select('id').where('idempotency_key', '=', `interview:${second.body.id}:rebook_offer`).execute()).toHaveLength(0);
+    const toHr = await db.db.selectFrom('outbox').select('payload').where('idempotency_key', '=', `chat:interview:${second.body.id}:no_show:hr`).executeTakeFirstOrThrow();
+    expect(JSON.stringify(toHr.payload)).toContain('已第 2 次未到场');
+    clock.set(new Date('2026-11-23T02:00:00Z'));
+  });
+});

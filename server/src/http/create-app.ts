@@ -121,6 +121,14 @@ export function createApp(deps: AppDeps): HireBridgeApp {
         requestId: ctx.state.requestId,
         features: deps.features,
       });
+      if (spec.download) {
+        const file = spec.response.parse(result) as { body: string; filename: string };
+        ctx.status = 200;
+        ctx.type = spec.download;
+        ctx.attachment(file.filename);
+        ctx.body = file.body;
+        return;
+      }
       if (spec.redirect) {
         ctx.redirect((result as { location: string }).location);
         return;

@@ -43,6 +43,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown, R = unknown, A
   readonly handler: (input: HandlerInput<P, Q, B, A>) => Promise<R>;
   /** Set when the handler answers with a redirect (web login): the result is `{ location }`. */
   readonly redirect?: boolean;
+  /** Set when the answer is not JSON (e.g. `text/calendar`): the result is `{ body, filename }`, sent as an attachment. */
+  readonly download?: string;
 }
 
 export function route<P = undefined, Q = undefined, B = undefined, R = unknown, A extends Access = 'session'>(

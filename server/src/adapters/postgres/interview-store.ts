@@ -119,7 +119,11 @@ export function postgresInterviewStore(db: Db): InterviewStore {
         .innerJoin('jobs as j', 'j.id', 'a.job_id')
         .innerJoin('interview_rounds as r', 'r.id', 'i.round_id')
         .innerJoin('tenants as t', 't.id', 'i.tenant_id')
-        .select(['i.id', 'i.tenant_id', 'i.status', 'i.starts_at', 'i.ends_at', 'i.schedule_version', 'a.candidate_id', 'c.name', 'a.id as application_id', 'a.job_id', 'j.title', 'r.name as round_name', 'i.location', 't.time_zone'])
+        .select([
+          'i.id', 'i.tenant_id', 'i.status', 'i.starts_at', 'i.ends_at', 'i.schedule_version', 'a.candidate_id', 'c.name', 'a.id as application_id',
+          'a.job_id', 'j.title', 'r.name as round_name', 'i.location', 't.time_zone', 'r.duration_minutes', 'i.mode', 'i.room_id', 'i.meeting_url',
+          'i.reschedule_count', 'c.time_zone as candidate_time_zone', 'i.owner_hr_id',
+        ])
         .where('i.tenant_id', '=', tenantId)
         .where('i.id', '=', interviewId)
         .executeTakeFirst();
@@ -128,6 +132,8 @@ export function postgresInterviewStore(db: Db): InterviewStore {
         id: row.id, tenantId: row.tenant_id, status: row.status, startsAt: row.starts_at, endsAt: row.ends_at, scheduleVersion: row.schedule_version,
         candidateId: row.candidate_id, candidateName: row.name, applicationId: row.application_id, jobId: row.job_id, jobTitle: row.title,
         roundName: row.round_name, location: row.location, tenantTimeZone: row.time_zone, panel: await panelOf(row.id),
+        durationMinutes: row.duration_minutes, mode: row.mode, roomId: row.room_id, meetingUrl: row.meeting_url,
+        rescheduleCount: row.reschedule_count, candidateTimeZone: row.candidate_time_zone, ownerHrId: row.owner_hr_id,
       };
     },
     async setStatus(tenantId, interviewId, from, to, fields, now) {
@@ -145,6 +151,106 @@ export function postgresInterviewStore(db: Db): InterviewStore {
         .where('status', '=', from)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
+    },
+    async panelLoad(tenantId, interviewId, from, to) {
+      const { rows } = await sql<{ employee_id: string; name: string; daily_interview_limit: number | null; weekly_interview_limit: number | null; lo: Date | null; hi: Date | null }>`
+        SELECT e.id AS employee_id, e.name, e.daily_interview_limit, e.weekly_interview_limit, lower(b.during) AS lo, upper(b.during) AS hi
+          FROM interview_panelists p
+          JOIN employees e ON e.id = p.employee_id
+          LEFT JOIN bookings b ON b.employee_id = e.id AND b.interview_id <> ${interviewId}
+               AND b.during && tstzrange(${from}, ${to}, '[)')
+               AND (b.kind = 'booked' OR b.hold_expires_at > ${from})
+         WHERE p.tenant_id = ${tenantId} AND p.interview_id = ${interviewId} AND p.role <> 'shadow'
+         ORDER BY e.id, lo`.execute(db);
+      const byEmployee = new Map<string, { employeeId: string; name: string; dailyLimit: number | null; weeklyLimit: number | null; busy: { startsAt: Date; endsAt: Date }[] }>();
+      for (const r of rows) {
+        const entry = byEmployee.get(r.employee_id) ?? { employeeId: r.employee_id, name: r.name, dailyLimit: r.daily_interview_limit, weeklyLimit: r.weekly_interview_limit, busy: [] };
+        if (r.lo && r.hi) entry.busy.push({ startsAt: r.lo, endsAt: r.hi });
+        byEmployee.set(r.employee_id, entry);
+      }
+      return [...byEmployee.values()];
+    },
+    async moveInterview(tenantId, interviewId, change) {
+      const row = await db
+        .updateTable('interviews')
+        .set((eb) => ({
+          starts_at: change.startsAt,
+          ends_at: change.endsAt,
+          status: change.status,
+          confirmed_at: change.confirmedAt,
+          schedule_version: eb('schedule_version', '+', 1),
+          reschedule_count: change.countsAsReschedule ? eb('reschedule_count', '+', 1) : eb.ref('reschedule_count'),
+          updated_at: change.now,
+        }))
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', interviewId)
+        .returning('schedule_version')
+        .executeTakeFirstOrThrow();
+      return row.schedule_version;
+    },
+    async resetReminders(tenantId, interviewId, reminders, now) {
+      // Everything not yet sent for the old time stops; each reminder of the new time is (re)armed in place.
+      await sql`UPDATE reminders SET status = 'cancelled', claimed_until = NULL, updated_at = ${now}
+                 WHERE tenant_id = ${tenantId} AND interview_id = ${interviewId} AND status IN ('pending', 'sending')`.execute(db);
+      for (const r of reminders) {
+        await sql`INSERT INTO reminders (tenant_id, interview_id, kind, audience, recipient_employee_id, due_at, created_at, updated_at)
+                  VALUES (${tenantId}, ${interviewId}, ${r.kind}, ${r.audience}, ${r.recipientEmployeeId}, ${r.dueAt}, ${now}, ${now})
+                  ON CONFLICT (interview_id, kind, coalesce(recipient_employee_id, '00000000-0000-0000-0000-000000000000'::uuid))
+                  DO UPDATE SET due_at = EXCLUDED.due_at, status = 'pending', channel = NULL, attempts = 0, claimed_until = NULL,
+                                sent_at = NULL, skip_reason = NULL, delivery_result = NULL, updated_at = ${now}`.execute(db);
+      }
+    },
+    async checkinCode(tenantId, site, localDate, freshCode, now) {
+      const { rows } = await sql<{ code: string }>`
+        INSERT INTO checkin_codes (tenant_id, site, local_date, code, created_at) VALUES (${tenantId}, ${site}, ${localDate}::date, ${freshCode}, ${now})
+        ON CONFLICT (tenant_id, site, local_date) DO UPDATE SET site = EXCLUDED.site
+        RETURNING code`.execute(db);
+      return rows[0]!.code;
+    },
+    async findCheckinCode(code) {
+      const { rows } = await sql<{ tenant_id: string; site: string; local_date: string }>`
+        SELECT tenant_id, site, to_char(local_date, 'YYYY-MM-DD') AS local_date FROM checkin_codes WHERE code = ${code}`.execute(db);
+      const row = rows[0];
+      return row && { tenantId: row.tenant_id, site: row.site, localDate: row.local_date };
+    },
+    async candidateInterviewsBetween(tenantId, candidateId, from, to) {
+      const { rows } = await sql<{ id: string; status: string; starts_at: Date; site: string | null }>`
+        SELECT i.id, i.status, i.starts_at, r.site
+          FROM interviews i JOIN applications a ON a.id = i.application_id LEFT JOIN rooms r ON r.id = i.room_id
+         WHERE i.tenant_id = ${tenantId} AND a.candidate_id = ${candidateId} AND i.mode = 'onsite'
+           AND i.starts_at >= ${from} AND i.starts_at < ${to}
+         ORDER BY i.starts_at`.execute(db);
+      return rows.map((r) => ({ id: r.id, status: r.status, startsAt: r.starts_at, site: r.site }));
+    },
+    async markCheckedIn(tenantId, interviewId, from, now) {
+      const result = await db
+        .updateTable('interviews')
+        .set({ status: 'checked_in', checked_in_at: now, updated_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', interviewId)
+        .where('status', '=', from)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async markNoShow(tenantId, interviewId, from, markedBy, now) {
+      const result = await db
+        .updateTable('interviews')
+        .set({ status: 'no_show', no_show_marked_by: markedBy, updated_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', interviewId)
+        .where('status', '=', from)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async countNoShows(tenantId, applicationId) {
+      const row = await db
+        .selectFrom('interviews')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('tenant_id', '=', tenantId)
+        .where('application_id', '=', applicationId)
+        .where('status', '=', 'no_show')
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
     },
     async policy(tenantId, jobId) {
       const row = await sql<{ reschedule_notice_minutes: number; cancel_notice_minutes: number; max_reschedules: number; reason_required: boolean }>`

@@ -178,6 +178,8 @@ export interface InterviewTable {
   reschedule_count: Generated<number>;
   confirmed_at: Date | null;
   decline_reason: string | null;
+  checked_in_at: Date | null;
+  no_show_marked_by: string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }

@@ -37,6 +37,22 @@ export interface InterviewForAnswer {
   readonly location: string;
   readonly tenantTimeZone: string;
   readonly panel: readonly PanelEmployee[];
+  readonly durationMinutes: number;
+  readonly mode: 'onsite' | 'video' | 'phone';
+  readonly roomId: string | null;
+  readonly meetingUrl: string | null;
+  readonly rescheduleCount: number;
+  readonly candidateTimeZone: string | null;
+  readonly ownerHrId: string | null;
+}
+
+export interface PanelLoad {
+  readonly employeeId: string;
+  readonly name: string;
+  readonly dailyLimit: number | null;
+  readonly weeklyLimit: number | null;
+  /** Booked or held (unexpired) time, other interviews only. */
+  readonly busy: readonly { readonly startsAt: Date; readonly endsAt: Date }[];
 }
 
 export interface NewReminder {
@@ -75,4 +91,24 @@ export interface InterviewStore {
     now: Date,
   ): Promise<boolean>;
   policy(tenantId: string, jobId: string): Promise<SchedulePolicy>;
+  /** The panel's bookings in [from, to) apart from this interview's own, with their limits. */
+  panelLoad(tenantId: string, interviewId: string, from: Date, to: Date): Promise<PanelLoad[]>;
+  /** New time: the interview row, its next schedule version number (returned), and the status it goes to. */
+  moveInterview(
+    tenantId: string,
+    interviewId: string,
+    change: { startsAt: Date; endsAt: Date; status: 'scheduled' | 'confirmed'; confirmedAt: Date | null; countsAsReschedule: boolean; now: Date },
+  ): Promise<number>;
+  /** Puts every reminder of the interview back to pending at its new due time (or cancels it when none is due). */
+  resetReminders(tenantId: string, interviewId: string, reminders: readonly NewReminder[], now: Date): Promise<void>;
+
+  /** The site's code for that local day, made on first request. */
+  checkinCode(tenantId: string, site: string, localDate: string, freshCode: string, now: Date): Promise<string>;
+  findCheckinCode(code: string): Promise<{ tenantId: string; site: string; localDate: string } | undefined>;
+  /** The candidate's onsite interviews starting in [from, to), with their room's site. */
+  candidateInterviewsBetween(tenantId: string, candidateId: string, from: Date, to: Date): Promise<{ id: string; status: string; startsAt: Date; site: string | null }[]>;
+  markCheckedIn(tenantId: string, interviewId: string, from: string, now: Date): Promise<boolean>;
+  markNoShow(tenantId: string, interviewId: string, from: string, markedBy: string, now: Date): Promise<boolean>;
+  /** No-shows of the application so far (this one included once marked). */
+  countNoShows(tenantId: string, applicationId: string): Promise<number>;
 }

@@ -1,5 +1,23 @@
 import { z } from 'zod';
-import { CancelInterview, CandidateAnswer, DeclineInterview, Id, InterviewParams, ScheduledInterview, ScheduleInterview } from '../../../contracts';
+import {
+  CancelInterview,
+  CandidateAnswer,
+  CheckedIn,
+  CheckIn,
+  CheckinCode,
+  CheckinCodeQuery,
+  DeclineInterview,
+  Id,
+  InterviewParams,
+  RescheduledInterview,
+  RescheduleInterview,
+  ScheduledInterview,
+  ScheduleInterview,
+  SlotList,
+  SlotQuery,
+} from '../../../contracts';
+import * as reschedule from '../../features/interviews/reschedule';
+import * as onTheDay from '../../features/interviews/on-the-day';
 import * as interviews from '../../features/interviews';
 import { route } from '../route';
 import { invitationUrl } from './identity';
@@ -30,6 +48,41 @@ export const interviewRoutes = (deps: { publicUrl: string }) => {
       method: 'post', path: '/api/candidate/interviews/:interviewId/decline', summary: '婉拒面试 Decline my interview', tag: 'candidate', access: 'candidate',
       params: InterviewParams, body: DeclineInterview, response: CandidateAnswer,
       handler: ({ features, principal, params, body, requestId }) => interviews.declineInterview(features, principal, params.interviewId, body.reason, requestId),
+    }),
+    route({
+      method: 'post', path: '/api/interviews/:interviewId/reschedule', summary: 'HR 改期（候选人需重新确认）Reschedule (HR)', tag: 'interviews', access: 'session',
+      params: InterviewParams, body: RescheduleInterview, response: RescheduledInterview,
+      handler: ({ features, principal, params, body, requestId }) => reschedule.rescheduleInterview(features, principal, params.interviewId, body, requestId),
+    }),
+    route({
+      method: 'get', path: '/api/candidate/interviews/:interviewId/slots', summary: '可改约的时间 Times I can move to', tag: 'candidate', access: 'candidate',
+      params: InterviewParams, query: SlotQuery, response: SlotList,
+      handler: ({ features, principal, params, query }) => reschedule.listOwnSlots(features, principal, params.interviewId, query),
+    }),
+    route({
+      method: 'post', path: '/api/candidate/interviews/:interviewId/reschedule', summary: '改约到另一个时间 Move my interview', tag: 'candidate', access: 'candidate',
+      params: InterviewParams, body: RescheduleInterview, response: RescheduledInterview,
+      handler: ({ features, principal, params, body, requestId }) => reschedule.rescheduleOwnInterview(features, principal, params.interviewId, body, requestId),
+    }),
+    route({
+      method: 'get', path: '/api/candidate/interviews/:interviewId/calendar.ics', summary: '我的面试（日历文件）My interview as .ics', tag: 'candidate', access: 'candidate',
+      params: InterviewParams, response: z.object({ body: z.string(), filename: z.string() }), download: 'text/calendar; charset=utf-8',
+      handler: ({ features, principal, params }) => reschedule.ownInterviewIcs(features, principal, params.interviewId),
+    }),
+    route({
+      method: 'get', path: '/api/check-in/code', summary: '前台签到码（按地点、日期）Reception check-in code for a site and day', tag: 'interviews', access: 'session',
+      query: CheckinCodeQuery, response: CheckinCode,
+      handler: ({ features, principal, query }) => onTheDay.checkinCodeFor(features, principal, query, (code) => `${deps.publicUrl}/h5/#/pages/checkin/index?code=${code}`),
+    }),
+    route({
+      method: 'post', path: '/api/candidate/check-in', summary: '扫码签到 Check in at reception', tag: 'candidate', access: 'candidate',
+      body: CheckIn, response: CheckedIn,
+      handler: ({ features, principal, body, requestId }) => onTheDay.checkIn(features, principal, body.code, requestId) as Promise<{ interviewId: string; status: 'checked_in' }>,
+    }),
+    route({
+      method: 'post', path: '/api/interviews/:interviewId/no-show', summary: '标记候选人未到场 Mark a no-show', tag: 'interviews', access: 'session',
+      params: InterviewParams, response: CandidateAnswer,
+      handler: ({ features, principal, params, requestId }) => onTheDay.markNoShow(features, principal, params.interviewId, requestId),
     }),
   ];
 };
