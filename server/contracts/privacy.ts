@@ -122,9 +122,36 @@ export const CandidateSelf = z
     invitationOnly: z.boolean().describe('Signed in with an invitation link: only that invitation is visible'),
   })
   .meta({ id: 'CandidateSelf' });
+export const SurveyQuestion = z.object({ position: z.number().int().min(1).max(5), text: z.string().trim().min(1).max(100), kind: z.enum(['rating', 'text']) });
 export const CandidateSurvey = z
-  .object({ interviewId: Id, status: z.enum(['scheduled', 'sent', 'answered', 'expired']), sendAt: Timestamp, answeredAt: Timestamp.nullable() })
+  .object({
+    interviewId: Id,
+    status: z.enum(['scheduled', 'sent', 'answered', 'expired']),
+    sendAt: Timestamp,
+    answeredAt: Timestamp.nullable(),
+    questions: z.array(SurveyQuestion).describe('Asked besides the 0–10 pulse; answers keyed q1..q5'),
+  })
   .meta({ id: 'CandidateSurvey' });
+export const AnswerSurvey = z
+  .object({
+    score: z.number().int().min(0).max(10),
+    answers: z.record(z.string().regex(/^q[1-5]$/), z.union([z.number().int(), z.string().max(500)])).default({}),
+    comment: z.string().trim().max(1000).nullable().default(null),
+  })
+  .strict();
+export const SurveyAnswered = z.object({ interviewId: Id, status: z.literal('answered') });
+export const SatisfactionQuery = z.object({ jobId: Id.optional(), interviewerId: Id.optional() });
+export const Satisfaction = z
+  .object({
+    responses: z.number().int(),
+    shown: z.boolean().describe('false below 5 answers: only the count is given'),
+    averageScore: z.number().optional(),
+    nps: z.number().optional(),
+    questions: z.array(z.object({ text: z.string(), answers: z.number().int(), average: z.number().nullable() })).optional(),
+    comments: z.array(z.string()).optional().describe('Without anything that names or dates the candidate'),
+  })
+  .meta({ id: 'Satisfaction' });
+export const SurveySettings = z.object({ questions: z.array(SurveyQuestion).max(5) }).strict();
 export const InterviewParams = z.object({ interviewId: Id });
 export const DataRequestParams = z.object({ requestId: Id });
 

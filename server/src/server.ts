@@ -206,7 +206,12 @@ export async function startHireBridge(
       }
       outboxWorker ??= startOutboxWorker(features, platform.senders, quietFailures(log, 'outbox dispatch'));
       inboxWorker ??= startInboxWorker(features, platform.inboxHandlers, quietFailures(log, 'inbox processing'));
-      reminderDispatcher ??= startReminderDispatcher({ features, messenger: platform.candidateMessenger, log });
+      reminderDispatcher ??= startReminderDispatcher({
+        features,
+        messenger: platform.candidateMessenger,
+        log,
+        surveyUrl: (interviewId) => `${config.http.publicUrl}/h5/#/pages/survey/index?interview=${interviewId}`,
+      });
       if (config.privacy.purgeCron) purgeSchedule ??= startPurgeSchedule({ cron: config.privacy.purgeCron, timeZone: config.timeZone, features, log });
     },
     embedded ? `embedded ${embedded.dataDir}` : describeUrl(url),

@@ -102,6 +102,9 @@ const cases: Record<string, Case> = {
   'GET /api/check-in/code': { allowed: ['hrDept', 'hrOther', 'admin', 'adminOther'], query: { site: '星河大厦', date: '2026-11-23' } },
   'POST /api/candidate/check-in': { allowed: ['candA'], body: () => ({ code: ids.checkinCode! }) },
   'POST /api/interviews/:interviewId/no-show': { allowed: ['interviewerOn', 'hrDept', 'admin'] },
+  'POST /api/candidate/interviews/:interviewId/survey': { allowed: ['candA'], body: () => ({ score: 9 }) },
+  'GET /api/reports/satisfaction': { allowed: ['hrDept', 'admin'], query: { jobId: 'JOB' } },
+  'PUT /api/survey-settings': { allowed: ['admin', 'adminOther'], body: () => ({ questions: [{ position: 1, text: '面试官是否准时？', kind: 'rating' }] }) },
   'GET /api/candidate/data-requests/:requestId/export': { allowed: ['candA'], revealsPersonalData: true, params: () => ({ requestId: ids.accessRequestA! }) },
 };
 /** Routes anyone may call: health, metrics, the API description and sign-in itself. */
@@ -265,7 +268,7 @@ describe('authorization matrix', () => {
       for (const actor of ordered) {
         const token = key === 'POST /api/auth/sign-out' ? await throwaway(actor) : tokens[actor];
         let request = api.http[spec.method](pathFor(spec, c.params?.())).set('authorization', `Bearer ${token}`);
-        if (c.query) request = request.query(c.query);
+        if (c.query) request = request.query(Object.fromEntries(Object.entries(c.query).map(([k, v]) => [k, v === 'JOB' ? ids.jobId! : v])));
         if (spec.body) request = request.send(c.body?.(actor) ?? {});
         const answer = await request;
         calls++;

@@ -84,6 +84,7 @@ describe('reminders', () => {
       { kind: 'candidate_t24h', status: 'sent', channel: 'hr_call_task', skip_reason: null },
       { kind: 'candidate_t2h', status: 'pending', channel: null, skip_reason: null },
       { kind: 'panel_t30m', status: 'pending', channel: null, skip_reason: null },
+      { kind: 'survey', status: 'pending', channel: null, skip_reason: null },
       { kind: 'unconfirmed_t24h', status: 'sent', channel: 'employee_chat', skip_reason: null },
     ]);
     expect((await remindersOf(confirmedOne.id)).find((r) => r.kind === 'unconfirmed_t24h')).toMatchObject({ status: 'skipped', skip_reason: 'already_confirmed' });
@@ -105,6 +106,7 @@ describe('reminders', () => {
       { kind: 'candidate_t24h', status: 'skipped', channel: null, skip_reason: 'too_late' },
       { kind: 'candidate_t2h', status: 'skipped', channel: null, skip_reason: 'too_late' },
       { kind: 'panel_t30m', status: 'skipped', channel: null, skip_reason: 'too_late' },
+      { kind: 'survey', status: 'pending', channel: null, skip_reason: null },
       { kind: 'unconfirmed_t24h', status: 'sent', channel: 'employee_chat', skip_reason: null },
     ]);
   });
@@ -120,10 +122,12 @@ describe('reminders', () => {
     clock.set(new Date('2026-11-23T02:00:00Z'));
     const interviews = await Promise.all(['2026-12-02T02:00:00Z', '2026-12-02T04:00:00Z', '2026-12-02T06:00:00Z', '2026-12-02T08:00:00Z'].map(scheduleAt));
     clock.set(new Date('2026-12-01T12:00:00Z'));
+    const due = Number((await sql<{ n: string }>`select count(*) as n from reminders where status = 'pending' and due_at <= ${clock.now()}`.execute(db.db)).rows[0]!.n);
+    expect(due).toBeGreaterThanOrEqual(interviews.length * 2);
     const results = await Promise.all([1, 2, 3].map(() => dispatchDueReminders(features, messenger, { batchSize: 3 })));
     const again = await dispatchDueReminders(features, messenger, { batchSize: 50 });
     const claimed = results.reduce((sum, r) => sum + r.claimed, 0) + again.claimed;
-    expect(claimed).toBe(interviews.length * 2);
+    expect(claimed).toBe(due);
     const keys = await sql<{ idempotency_key: string; copies: number }>`
       select idempotency_key, count(*)::int as copies from outbox where idempotency_key like 'chat:reminder:%' group by 1 having count(*) > 1`.execute(db.db);
     expect(keys.rows).toEqual([]);
@@ -150,5 +154,40 @@ describe('reminders', () => {
     } finally {
       await dispatcher.stop();
     }
+  });
+
+  it('sends the survey after an interview that took place, expires it for one that did not, and reports from five answers on', async () => {
+    clock.set(new Date('2026-11-23T02:00:00Z'));
+    await api.http.put('/api/survey-settings').set(auth(await signIn(db.db, acme, acme.employees.admin.id, month))).send({ questions: [{ position: 1, text: '面试官是否准时？', kind: 'rating' }, { position: 2, text: '有什么建议？', kind: 'text' }] }).expect(200);
+    const scheduled: { id: string; link: string }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const interview = await scheduleAt(`2026-12-03T0${i + 1}:00:00Z`);
+      scheduled.push({ id: interview.id, link: new URL(interview.invitationUrl.replace('#', '')).searchParams.get('token')! });
+      await db.db.updateTable('interviews').set({ status: 'checked_in' }).where('id', '=', interview.id).execute();
+    }
+    const missed = await scheduleAt('2026-12-03T07:00:00Z');
+    clock.set(new Date('2026-12-03T12:00:00Z'));
+    const held: { id: string; token: string }[] = [];
+    for (const s of scheduled) held.push({ id: s.id, token: (await api.http.post('/api/auth/invitation').send({ token: s.link }).expect(200)).body.token });
+    await dispatchDueReminders(features, messenger, { batchSize: 100 });
+    expect((await remindersOf(held[0]!.id)).find((r) => r.kind === 'survey')).toMatchObject({ status: 'sent', channel: 'hr_call_task' });
+    expect((await remindersOf(missed.id)).find((r) => r.kind === 'survey')).toMatchObject({ status: 'skipped', skip_reason: 'interview_scheduled' });
+    const form = await api.http.get(`/api/candidate/interviews/${held[0]!.id}/survey`).set(auth(held[0]!.token)).expect(200);
+    expect(form.body).toMatchObject({ status: 'sent', questions: [{ position: 1, kind: 'rating' }, { position: 2, kind: 'text' }] });
+    await api.http.post(`/api/candidate/interviews/${held[0]!.id}/survey`).set(auth(held[0]!.token)).send({ score: 11 }).expect(400);
+    await api.http.post(`/api/candidate/interviews/${held[0]!.id}/survey`).set(auth(held[0]!.token)).send({ score: 9, answers: { q1: 7 } }).expect(400);
+
+    const report = () => api.http.get('/api/reports/satisfaction').set(auth(hr)).query({ jobId }).expect(200);
+    for (const [i, h] of held.entries()) {
+      expect((await report()).body).toEqual({ responses: i, shown: false });
+      await api.http.post(`/api/candidate/interviews/${h.id}/survey`).set(auth(h.token)).send({ score: [10, 9, 8, 6, 10][i], answers: { q1: 5, q2: '流程清楚' }, comment: i === 0 ? '面试官很专业' : null }).expect(200);
+    }
+    await api.http.post(`/api/candidate/interviews/${held[0]!.id}/survey`).set(auth(held[0]!.token)).send({ score: 1 }).expect(409);
+    const shown = (await report()).body;
+    expect(shown).toMatchObject({ responses: 5, shown: true, averageScore: 8.6, nps: 40, questions: [{ text: '面试官是否准时？', answers: 5, average: 5 }], comments: ['面试官很专业'] });
+    // An interviewer sees their own, never someone else's.
+    const interviewer = await signIn(db.db, acme, acme.employees.interviewer.id, month);
+    expect((await api.http.get('/api/reports/satisfaction').set(auth(interviewer)).query({ interviewerId: acme.employees.interviewer.id }).expect(200)).body.shown).toBe(true);
+    await api.http.get('/api/reports/satisfaction').set(auth(interviewer)).query({ interviewerId: acme.employees.manager.id }).expect(403);
   });
 });

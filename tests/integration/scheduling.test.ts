@@ -70,6 +70,7 @@ describe('scheduling at a fixed time', () => {
       ['unconfirmed_t24h', '2026-11-24T02:00:00.000Z'],
       ['candidate_t2h', '2026-11-25T00:00:00.000Z'],
       ['panel_t30m', '2026-11-25T01:30:00.000Z'],
+      ['survey', '2026-11-25T05:00:00.000Z'],
     ]);
     const outbox = await db.db.selectFrom('outbox').select(['channel', 'recipient', 'payload']).where('tenant_id', '=', acme.tenantId).where('idempotency_key', 'like', `%${id}%`).execute();
     expect(outbox.map((o) => o.channel).sort()).toEqual(['calendar_sync', 'candidate_message', 'employee_chat']);

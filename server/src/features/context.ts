@@ -16,6 +16,7 @@ import type { RetentionStore } from './retention/retention-store';
 import type { PrivacyStore } from './privacy/privacy-store';
 import type { InterviewStore } from './interviews/interview-store';
 import type { ReminderStore } from './reminders/reminder-store';
+import type { SurveyStore } from './surveys/survey-store';
 import type { SignInPorts } from './identity';
 
 /** Every store a use case may need. The postgres adapter implements them; a transaction hands out a bound set. */
@@ -44,6 +45,8 @@ export interface Stores {
   readonly interviews: InterviewStore;
   /** The reminders queue (server/src/features/reminders). */
   readonly reminders: ReminderStore;
+  /** Candidate surveys and their settings (server/src/features/surveys). */
+  readonly surveys: SurveyStore;
 }
 
 /** Runs `work` in one database transaction: all of its writes commit together or none do. */

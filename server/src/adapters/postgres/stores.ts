@@ -21,6 +21,7 @@ import { postgresIdentityStore } from './identity-store';
 import { postgresPrivacyStore } from './privacy-store';
 import { postgresInterviewStore } from './interview-store';
 import { postgresReminderStore } from './reminder-store';
+import { postgresSurveyStore } from './survey-store';
 
 /**
  * Wraps every store method so that what PostgreSQL refuses reaches features as a stable AppError.
@@ -64,6 +65,7 @@ export function postgresStores(db: Db, cipher: FieldCipher = demoFieldCipher(), 
     privacy: mappingErrors(postgresPrivacyStore(db)),
     interviews: mappingErrors(postgresInterviewStore(db)),
     reminders: mappingErrors(postgresReminderStore(db)),
+    surveys: mappingErrors(postgresSurveyStore(db)),
     retention: mappingErrors(postgresRetentionStore(db)),
   };
 }

@@ -23,6 +23,8 @@ export function startReminderDispatcher(deps: {
   log: Logger;
   batchSize?: number;
   maxSleepMs?: number;
+  /** The mini-app's survey page for an interview (the public URL is configuration). */
+  surveyUrl?: (interviewId: string) => string;
 }): ReminderDispatcher {
   const batchSize = deps.batchSize ?? 50;
   const maxSleepMs = deps.maxSleepMs ?? 60_000;
@@ -43,7 +45,7 @@ export function startReminderDispatcher(deps: {
 
   const tick = async () => {
     for (;;) {
-      const result = await dispatchDueReminders(deps.features, deps.messenger, { batchSize });
+      const result = await dispatchDueReminders(deps.features, deps.messenger, { batchSize, ...(deps.surveyUrl && { surveyUrl: deps.surveyUrl }) });
       if (result.claimed > 0) deps.log.info({ ...result }, 'reminders dispatched');
       if (result.claimed < batchSize || stopped) break;
     }

@@ -20,13 +20,21 @@ const minute = 60_000;
 const interviewNotFound = () => notFound('Interview', '面试');
 
 /** Default reminder policy: candidate T-24h and T-2h, panel T-30m, and the owning HR at T-24h if still unconfirmed. */
-export function remindersFor(startsAt: Date, now: Date, panel: readonly { id: string }[], ownerHrId: string): NewReminder[] {
+export function remindersFor(
+  startsAt: Date,
+  now: Date,
+  panel: readonly { id: string }[],
+  ownerHrId: string,
+  survey?: { readonly endsAt: Date; readonly delayMinutes: number },
+): NewReminder[] {
   const at = (minutesBefore: number) => new Date(startsAt.getTime() - minutesBefore * minute);
   const all: NewReminder[] = [
     { kind: 'candidate_t24h', audience: 'candidate', recipientEmployeeId: null, dueAt: at(24 * 60) },
     { kind: 'candidate_t2h', audience: 'candidate', recipientEmployeeId: null, dueAt: at(120) },
     { kind: 'unconfirmed_t24h', audience: 'hr', recipientEmployeeId: ownerHrId, dueAt: at(24 * 60) },
     ...panel.map((p) => ({ kind: 'panel_t30m', audience: 'panelist' as const, recipientEmployeeId: p.id, dueAt: at(30) })),
+    // The survey goes out a while after the end, if the interview took place (decided when it is due).
+    ...(survey ? [{ kind: 'survey', audience: 'candidate' as const, recipientEmployeeId: null, dueAt: new Date(survey.endsAt.getTime() + survey.delayMinutes * minute) }] : []),
   ];
   // A reminder whose moment has passed at scheduling time is not created (the invitation itself says it all).
   return all.filter((r) => r.dueAt > now);
@@ -92,7 +100,9 @@ export async function scheduleInterview(
       tenantId: principal.tenantId, interviewId, version: 1, startsAt, endsAt, roomId: input.roomId, location: input.location,
       meetingUrl: input.meetingUrl, changedBy: actorRef(principal), reason: null, now,
     });
-    await stores.interviews.insertReminders(principal.tenantId, interviewId, remindersFor(startsAt, now, panel, principal.employeeId), now);
+    const surveyDelay = await stores.surveys.delayMinutes(principal.tenantId);
+    await stores.interviews.insertReminders(principal.tenantId, interviewId, remindersFor(startsAt, now, panel, principal.employeeId, { endsAt, delayMinutes: surveyDelay }), now);
+    await stores.surveys.schedule(principal.tenantId, interviewId, new Date(endsAt.getTime() + surveyDelay * minute), now);
     if (target.stage === 'applied' || target.stage === 'screening') {
       await stores.applications.moveApplication(principal.tenantId, applicationId, { from: target.stage as 'applied', to: 'interviewing', actorId: principal.employeeId, reason: null, at: now });
     }
@@ -200,6 +210,7 @@ export async function declineInterview(ctx: FeatureContext, principal: Candidate
     }
     await stores.interviews.releaseBookings(interview.tenantId, interviewId);
     await stores.interviews.cancelReminders(interview.tenantId, interviewId, now);
+    await stores.surveys.expire(interview.tenantId, interviewId);
     await enqueueMessage(stores, {
       tenantId: interview.tenantId, channel: calendarChannel, recipient: interviewId,
       payload: { interviewId, action: 'upsert' }, idempotencyKey: `calendar:${interviewId}:declined`,
@@ -224,6 +235,7 @@ export async function cancelInterview(ctx: FeatureContext, principal: Principal,
     }
     await stores.interviews.releaseBookings(interview.tenantId, interviewId);
     await stores.interviews.cancelReminders(interview.tenantId, interviewId, now);
+    await stores.surveys.expire(interview.tenantId, interviewId);
     await enqueueMessage(stores, {
       tenantId: interview.tenantId, channel: calendarChannel, recipient: interviewId,
       payload: { interviewId, action: 'upsert' }, idempotencyKey: `calendar:${interviewId}:cancelled`,

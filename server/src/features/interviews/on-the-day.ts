@@ -84,6 +84,7 @@ export async function markNoShow(ctx: FeatureContext, principal: Principal, inte
     }
     await stores.interviews.releaseBookings(principal.tenantId, interviewId);
     await stores.interviews.cancelReminders(principal.tenantId, interviewId, now);
+    await stores.surveys.expire(principal.tenantId, interviewId);
     await enqueueMessage(stores, {
       tenantId: principal.tenantId, channel: 'calendar_sync', recipient: interviewId, payload: { interviewId, action: 'upsert' },
       idempotencyKey: `calendar:${interviewId}:no_show`,

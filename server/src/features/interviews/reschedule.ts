@@ -102,7 +102,14 @@ async function move(
     tenantId: interview.tenantId, interviewId: interview.id, version, startsAt, endsAt, roomId: interview.roomId, location: interview.location,
     meetingUrl: interview.meetingUrl, changedBy: actorRef(actor), reason: input.reason || null, now,
   });
-  await stores.interviews.resetReminders(interview.tenantId, interview.id, remindersFor(startsAt, now, interview.panel, interview.ownerHrId ?? interview.panel[0]!.id), now);
+  const surveyDelay = await stores.surveys.delayMinutes(interview.tenantId);
+  await stores.interviews.resetReminders(
+    interview.tenantId,
+    interview.id,
+    remindersFor(startsAt, now, interview.panel, interview.ownerHrId ?? interview.panel[0]!.id, { endsAt, delayMinutes: surveyDelay }),
+    now,
+  );
+  await stores.surveys.schedule(interview.tenantId, interview.id, new Date(endsAt.getTime() + surveyDelay * minute), now);
   await enqueueMessage(stores, {
     tenantId: interview.tenantId, channel: 'calendar_sync', recipient: interview.id, payload: { interviewId: interview.id, action: 'upsert' },
     idempotencyKey: `calendar:${interview.id}:v${version}`,

@@ -57,7 +57,8 @@ export async function getOwnSurvey(ctx: FeatureContext, principal: CandidatePrin
   await getOwnInterview(ctx, principal, interviewId);
   const survey = await ctx.stores.privacy.findSurvey(principal.tenantId, interviewId);
   if (!survey) throw notFound('Survey', '问卷');
-  return { interviewId, status: survey.status, sendAt: survey.sendAt.toISOString(), answeredAt: survey.answeredAt?.toISOString() ?? null };
+  const questions = await ctx.stores.surveys.questions(principal.tenantId);
+  return { interviewId, status: survey.status, sendAt: survey.sendAt.toISOString(), answeredAt: survey.answeredAt?.toISOString() ?? null, questions };
 }
 
 export async function listOwnConsents(ctx: FeatureContext, principal: CandidatePrincipal): Promise<Consent[]> {

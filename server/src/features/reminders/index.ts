@@ -33,7 +33,7 @@ function kitLinkNote(reminder: ClaimedReminder): string {
 export async function dispatchDueReminders(
   ctx: FeatureContext,
   messenger: CandidateMessenger,
-  options: { batchSize?: number; leaseMs?: number } = {},
+  options: { batchSize?: number; leaseMs?: number; surveyUrl?: (interviewId: string) => string } = {},
 ): Promise<ReminderDispatchResult> {
   const now = ctx.clock.now();
   const claimed = await ctx.stores.reminders.claimDue(options.batchSize ?? 50, now, new Date(now.getTime() + (options.leaseMs ?? 60_000)));
@@ -41,7 +41,7 @@ export async function dispatchDueReminders(
   for (const reminder of claimed) {
     let outcome: ReminderOutcome;
     try {
-      outcome = await decideAndSend(ctx, messenger, reminder, now);
+      outcome = await decideAndSend(ctx, messenger, reminder, now, options.surveyUrl ?? ((id) => `pages/survey/index?interview=${id}`));
     } catch (error) {
       if (reminder.attempts >= maxAttempts) {
         outcome = { status: 'failed', channel: null, result: { error: (error as Error).message.slice(0, 500) } };
@@ -57,8 +57,31 @@ export async function dispatchDueReminders(
   return result;
 }
 
-async function decideAndSend(ctx: FeatureContext, messenger: CandidateMessenger, reminder: ClaimedReminder, now: Date): Promise<ReminderOutcome> {
+async function decideAndSend(
+  ctx: FeatureContext,
+  messenger: CandidateMessenger,
+  reminder: ClaimedReminder,
+  now: Date,
+  surveyUrl: (interviewId: string) => string,
+): Promise<ReminderOutcome> {
   const { interview } = reminder;
+  if (reminder.kind === 'survey') {
+    // Only an interview that took place is asked about; otherwise the survey expires here, with the reason kept.
+    if (!['checked_in', 'in_progress', 'completed'].includes(interview.status)) {
+      await ctx.stores.surveys.expire(reminder.tenantId, reminder.interviewId);
+      return { status: 'skipped', channel: null, skipReason: `interview_${interview.status}` };
+    }
+    const delivery = await messenger.send({
+      tenantId: reminder.tenantId,
+      candidateId: interview.candidateId,
+      idempotencyKey: `reminder:${reminder.id}`,
+      interviewId: reminder.interviewId,
+      message: { kind: 'text', text: `感谢您参加「${interview.jobTitle}」${interview.roundName}。请花 1 分钟为这次面试体验打分（0–10）：${surveyUrl(reminder.interviewId)}` },
+    });
+    if (delivery.outcome === 'undeliverable') return { status: 'failed', channel: null, result: { attempts: delivery.attempts } };
+    await ctx.stores.surveys.markSent(reminder.tenantId, reminder.interviewId, ctx.clock.now());
+    return { status: 'sent', channel: delivery.channel, result: { outcome: delivery.outcome, attempts: delivery.attempts } };
+  }
   if (!live.has(interview.status) || !interview.startsAt || !interview.endsAt) {
     return { status: 'skipped', channel: null, skipReason: `interview_${interview.status}` };
   }

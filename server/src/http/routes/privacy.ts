@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import {
+  AnswerSurvey,
   CandidateInterview,
+  Satisfaction,
+  SatisfactionQuery,
+  SurveyAnswered,
+  SurveySettings,
   CandidateInvitationList,
   CandidateSelf,
   CandidateSurvey,
@@ -29,6 +34,7 @@ import {
 } from '../../../contracts';
 import * as candidates from '../../features/candidates';
 import * as privacy from '../../features/privacy';
+import * as surveys from '../../features/surveys';
 import { route } from '../route';
 
 const CandidateParams = z.object({ candidateId: Id });
@@ -54,6 +60,11 @@ export const candidateRoutes = [
     method: 'get', path: '/api/candidate/interviews/:interviewId/survey', summary: '我的面试问卷 My survey', tag: 'candidate', access: 'candidate',
     params: InterviewParams, response: CandidateSurvey,
     handler: ({ features, principal, params }) => privacy.getOwnSurvey(features, principal, params.interviewId),
+  }),
+  route({
+    method: 'post', path: '/api/candidate/interviews/:interviewId/survey', summary: '填写面试体验问卷 Answer my survey', tag: 'candidate', access: 'candidate',
+    params: InterviewParams, body: AnswerSurvey, response: SurveyAnswered,
+    handler: ({ features, principal, params, body, requestId }) => surveys.answerOwnSurvey(features, principal, params.interviewId, body, requestId),
   }),
   route({
     method: 'get', path: '/api/candidate/consents', summary: '我的授权同意 My consents', tag: 'candidate', access: 'candidate',
@@ -128,6 +139,16 @@ export const privacyRoutes = [
     method: 'put', path: '/api/employees/:employeeId/scopes', summary: '设置员工的部门范围 Set an employee’s department scope', tag: 'directory', access: 'session',
     params: EmployeeParams, body: SetScopes, response: Scopes,
     handler: ({ features, principal, params, body, requestId }) => privacy.setScopes(features, principal, params.employeeId, body.departmentIds, requestId),
+  }),
+  route({
+    method: 'get', path: '/api/reports/satisfaction', summary: '候选人满意度（至少 5 份才显示）Candidate satisfaction (shown from 5 answers)', tag: 'reports', access: 'session',
+    query: SatisfactionQuery, response: Satisfaction,
+    handler: ({ features, principal, query }) => surveys.satisfactionReport(features, principal, query),
+  }),
+  route({
+    method: 'put', path: '/api/survey-settings', summary: '设置问卷问题 Set the survey questions', tag: 'privacy', access: 'session',
+    body: SurveySettings, response: SurveySettings,
+    handler: ({ features, principal, body, requestId }) => surveys.setSurveySettings(features, principal, body, requestId),
   }),
   route({
     method: 'get', path: '/api/retention-policies', summary: '数据保留期限 Retention policy', tag: 'privacy', access: 'session',
