@@ -76,3 +76,21 @@ export const CheckinCode = z
   .meta({ id: 'CheckinCode' });
 export const CheckIn = z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{22}$/, { message: '签到码无效 Invalid code' }) }).strict();
 export const CheckedIn = z.object({ interviewId: Id, status: z.literal('checked_in') }).meta({ id: 'CheckedIn' });
+
+/** HR offers times: the candidate picks one of the panel's free slots. */
+export const OfferInterview = z
+  .object({
+    roundId: Id,
+    mode: z.enum(['onsite', 'video', 'phone']).default('onsite'),
+    location: z.string().trim().max(200).default(''),
+    meetingUrl: z.url({ protocol: /^https$/ }).max(500).nullable().default(null),
+    roomId: Id.nullable().default(null),
+    panel: z.array(PanelMember).min(1).max(8),
+  })
+  .strict()
+  .refine((v) => new Set(v.panel.map((p) => p.employeeId)).size === v.panel.length, { message: '面试官重复 A panelist is listed twice', path: ['panel'] });
+export const OfferedInterview = z
+  .object({ id: Id, status: z.literal('awaiting_candidate'), invitationUrl: z.string() })
+  .meta({ id: 'OfferedInterview' });
+export const PickSlot = z.object({ startsAt: Timestamp }).strict();
+export const HeldSlot = z.object({ startsAt: Timestamp, endsAt: Timestamp, holdExpiresAt: Timestamp }).meta({ id: 'HeldSlot' });

@@ -105,6 +105,9 @@ const cases: Record<string, Case> = {
   'POST /api/candidate/interviews/:interviewId/survey': { allowed: ['candA'], body: () => ({ score: 9 }) },
   'GET /api/reports/satisfaction': { allowed: ['hrDept', 'admin'], query: { jobId: 'JOB' } },
   'PUT /api/survey-settings': { allowed: ['admin', 'adminOther'], body: () => ({ questions: [{ position: 1, text: '面试官是否准时？', kind: 'rating' }] }) },
+  'POST /api/applications/:applicationId/interviews/offer': { allowed: ['hrDept', 'admin'], body: () => ({ roundId: ids.roundId!, panel: [{ employeeId: ids.interviewerOn! }] }) },
+  'POST /api/candidate/interviews/:interviewId/hold': { allowed: ['candA'], body: () => ({ startsAt: '2026-11-30T02:00:00Z' }) },
+  'POST /api/candidate/interviews/:interviewId/choose': { allowed: ['candA'], body: () => ({ startsAt: '2026-11-30T02:00:00Z' }) },
   'GET /api/candidate/data-requests/:requestId/export': { allowed: ['candA'], revealsPersonalData: true, params: () => ({ requestId: ids.accessRequestA! }) },
 };
 /** Routes anyone may call: health, metrics, the API description and sign-in itself. */

@@ -342,3 +342,53 @@ describe('on the day', () => {
     clock.set(new Date('2026-11-23T02:00:00Z'));
   });
 });
+
+describe('offered times', () => {
+  const offer = (applicationId: string) =>
+    api.http.post(`/api/applications/${applicationId}/interviews/offer`).set(auth(hr)).send({ roundId, location: '星河大厦 12 层', panel: [{ employeeId: acme.employees.manager.id }] });
+
+  it('lets the candidate pick: a tapped time is held, the first to tap wins, and choosing books it as version 1', async () => {
+    const one = await application();
+    const two = await application();
+    const a = await offer(one.applicationId).expect(201);
+    const b = await offer(two.applicationId).expect(201);
+    expect(a.body.status).toBe('awaiting_candidate');
+    expect(await db.db.selectFrom('bookings').select('id').where('interview_id', '=', a.body.id).execute()).toHaveLength(0);
+    const candA = await candidateToken(a.body.invitationUrl);
+    const candB = await candidateToken(b.body.invitationUrl);
+    const slots = await api.http.get(`/api/candidate/interviews/${a.body.id}/slots`).set(auth(candA)).query({ from: '2026-12-21T00:00:00Z' }).expect(200);
+    const time = slots.body.items[0].startsAt as string;
+    expect(time).toBe('2026-12-21T01:30:00.000Z');
+
+    const held = await api.http.post(`/api/candidate/interviews/${a.body.id}/hold`).set(auth(candA)).send({ startsAt: time }).expect(200);
+    expect(held.body.holdExpiresAt).toBe('2026-11-23T02:10:00.000Z');
+    // The other candidate no longer sees that time, and cannot take it.
+    const seenByB = await api.http.get(`/api/candidate/interviews/${b.body.id}/slots`).set(auth(candB)).query({ from: '2026-12-21T00:00:00Z' }).expect(200);
+    expect(seenByB.body.items.map((i: { startsAt: string }) => i.startsAt)).not.toContain(time);
+    expect((await api.http.post(`/api/candidate/interviews/${b.body.id}/hold`).set(auth(candB)).send({ startsAt: time }).expect(409)).body.code).toBe('SLOT_UNAVAILABLE');
+
+    const chosen = await api.http.post(`/api/candidate/interviews/${a.body.id}/choose`).set(auth(candA)).send({ startsAt: time }).expect(200);
+    expect(chosen.body).toMatchObject({ status: 'confirmed', scheduleVersion: 1, startsAt: time });
+    const kinds = await sql<{ kind: string }>`select kind from bookings where interview_id = ${a.body.id}`.execute(db.db);
+    expect(kinds.rows).toEqual([{ kind: 'booked' }]);
+    await api.http.post(`/api/candidate/interviews/${a.body.id}/choose`).set(auth(candA)).send({ startsAt: time }).expect(409);
+  });
+
+  it('lets a hold lapse after ten minutes, and decides a race for one time by the database', async () => {
+    const one = await application();
+    const two = await application();
+    const a = await offer(one.applicationId).expect(201);
+    const b = await offer(two.applicationId).expect(201);
+    const candA = await candidateToken(a.body.invitationUrl);
+    const candB = await candidateToken(b.body.invitationUrl);
+    await api.http.post(`/api/candidate/interviews/${a.body.id}/hold`).set(auth(candA)).send({ startsAt: '2026-12-22T01:30:00Z' }).expect(200);
+    clock.advance(11 * 60_000);
+    await api.http.post(`/api/candidate/interviews/${b.body.id}/hold`).set(auth(candB)).send({ startsAt: '2026-12-22T01:30:00Z' }).expect(200);
+    clock.set(new Date('2026-11-23T02:00:00Z'));
+    const answers = await Promise.all([
+      api.http.post(`/api/candidate/interviews/${a.body.id}/choose`).set(auth(candA)).send({ startsAt: '2026-12-22T06:00:00Z' }),
+      api.http.post(`/api/candidate/interviews/${b.body.id}/choose`).set(auth(candB)).send({ startsAt: '2026-12-22T06:00:00Z' }),
+    ]);
+    expect(answers.map((x) => x.status).sort()).toEqual([200, 409]);
+  });
+});

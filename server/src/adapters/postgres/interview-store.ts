@@ -65,8 +65,8 @@ export function postgresInterviewStore(db: Db): InterviewStore {
         .insertInto('interviews')
         .values({
           tenant_id: input.tenantId, application_id: input.applicationId, round_id: input.roundId, competency_model_id: input.modelId,
-          status: 'scheduled', mode: input.mode, starts_at: input.startsAt, ends_at: input.endsAt, room_id: input.roomId,
-          location: input.location, meeting_url: input.meetingUrl, schedule_version: 1, owner_hr_id: input.ownerHrId,
+          status: input.startsAt ? 'scheduled' : 'awaiting_candidate', mode: input.mode, starts_at: input.startsAt, ends_at: input.endsAt, room_id: input.roomId,
+          location: input.location, meeting_url: input.meetingUrl, schedule_version: input.startsAt ? 1 : 0, owner_hr_id: input.ownerHrId,
           created_at: input.now, updated_at: input.now,
         })
         .returning('id')
@@ -88,6 +88,14 @@ export function postgresInterviewStore(db: Db): InterviewStore {
       }
       if (roomId) {
         await sql`INSERT INTO bookings (tenant_id, interview_id, room_id, during, created_at) VALUES (${tenantId}, ${interviewId}, ${roomId}, ${during}, ${now})`.execute(db);
+      }
+    },
+    async hold(tenantId, interviewId, { employeeIds, from, to, expiresAt, now }) {
+      await sql`DELETE FROM bookings WHERE tenant_id = ${tenantId} AND kind = 'held' AND (interview_id = ${interviewId} OR hold_expires_at <= ${now})`.execute(db);
+      const during = sql`tstzrange(${from}, ${to}, '[)')`;
+      for (const employeeId of employeeIds) {
+        await sql`INSERT INTO bookings (tenant_id, interview_id, employee_id, during, kind, hold_expires_at, created_at)
+                  VALUES (${tenantId}, ${interviewId}, ${employeeId}, ${during}, 'held', ${expiresAt}, ${now})`.execute(db);
       }
     },
     async releaseBookings(tenantId, interviewId) {
@@ -152,14 +160,14 @@ export function postgresInterviewStore(db: Db): InterviewStore {
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
-    async panelLoad(tenantId, interviewId, from, to) {
+    async panelLoad(tenantId, interviewId, from, to, now) {
       const { rows } = await sql<{ employee_id: string; name: string; daily_interview_limit: number | null; weekly_interview_limit: number | null; lo: Date | null; hi: Date | null }>`
         SELECT e.id AS employee_id, e.name, e.daily_interview_limit, e.weekly_interview_limit, lower(b.during) AS lo, upper(b.during) AS hi
           FROM interview_panelists p
           JOIN employees e ON e.id = p.employee_id
           LEFT JOIN bookings b ON b.employee_id = e.id AND b.interview_id <> ${interviewId}
                AND b.during && tstzrange(${from}, ${to}, '[)')
-               AND (b.kind = 'booked' OR b.hold_expires_at > ${from})
+               AND (b.kind = 'booked' OR b.hold_expires_at > ${now})
          WHERE p.tenant_id = ${tenantId} AND p.interview_id = ${interviewId} AND p.role <> 'shadow'
          ORDER BY e.id, lo`.execute(db);
       const byEmployee = new Map<string, { employeeId: string; name: string; dailyLimit: number | null; weeklyLimit: number | null; busy: { startsAt: Date; endsAt: Date }[] }>();

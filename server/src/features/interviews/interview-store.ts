@@ -67,9 +67,13 @@ export interface InterviewStore {
   schedulingTarget(tenantId: string, applicationId: string, roundId: string): Promise<SchedulingTarget | undefined>;
   employees(tenantId: string, employeeIds: readonly string[]): Promise<PanelEmployee[]>;
   insertInterview(input: {
-    tenantId: string; applicationId: string; roundId: string; modelId: string; startsAt: Date; endsAt: Date;
+    tenantId: string; applicationId: string; roundId: string; modelId: string;
+    /** Null while the candidate is choosing among offered times (status awaiting_candidate, schedule version 0). */
+    startsAt: Date | null; endsAt: Date | null;
     mode: 'onsite' | 'video' | 'phone'; location: string; meetingUrl: string | null; roomId: string | null; ownerHrId: string; now: Date;
   }): Promise<string>;
+  /** Holds [from, to) for the panel while the candidate confirms; replaces the interview's earlier hold. */
+  hold(tenantId: string, interviewId: string, input: { employeeIds: readonly string[]; from: Date; to: Date; expiresAt: Date; now: Date }): Promise<void>;
   insertPanel(tenantId: string, interviewId: string, panel: readonly { employeeId: string; role: 'lead' | 'member' | 'shadow' }[]): Promise<void>;
   /** Books people and room for [from, to); the exclusion constraints refuse any overlap (BOOKING_CONFLICT). */
   book(tenantId: string, interviewId: string, input: { employeeIds: readonly string[]; roomId: string | null; from: Date; to: Date; now: Date }): Promise<void>;
@@ -92,7 +96,7 @@ export interface InterviewStore {
   ): Promise<boolean>;
   policy(tenantId: string, jobId: string): Promise<SchedulePolicy>;
   /** The panel's bookings in [from, to) apart from this interview's own, with their limits. */
-  panelLoad(tenantId: string, interviewId: string, from: Date, to: Date): Promise<PanelLoad[]>;
+  panelLoad(tenantId: string, interviewId: string, from: Date, to: Date, now: Date): Promise<PanelLoad[]>;
   /** New time: the interview row, its next schedule version number (returned), and the status it goes to. */
   moveInterview(
     tenantId: string,

@@ -3,6 +3,7 @@ import { scopeOf } from '../../domain/access-scope';
 import { AppError, notFound } from '../../domain/errors';
 import { actorRef, hrRoles, requireRole, type AnyPrincipal, type CandidatePrincipal, type Principal } from '../../domain/principal';
 import type { FeatureContext, Stores } from '../context';
+import { newInvitation } from '../identity';
 import { notifyEmployee } from '../notifications';
 import { enqueueMessage } from '../outbox';
 import { candidateMessageChannel, describeSlot, remindersFor } from './index';
@@ -26,7 +27,7 @@ async function ownInterview(stores: Stores, principal: CandidatePrincipal, inter
 /** The panel as the slot domain sees it: busy time from our bookings (other interviews), limits and counts. */
 async function slotQuery(stores: Stores, interview: InterviewForAnswer, from: Date, to: Date, now: Date): Promise<SlotQuery> {
   const zone = interview.tenantTimeZone;
-  const loads = await stores.interviews.panelLoad(interview.tenantId, interview.id, new Date(from.getTime() - 8 * 86_400_000), new Date(to.getTime() + 8 * 86_400_000));
+  const loads = await stores.interviews.panelLoad(interview.tenantId, interview.id, new Date(from.getTime() - 8 * 86_400_000), new Date(to.getTime() + 8 * 86_400_000), now);
   const panel: Panelist[] = loads.map((load) => {
     const byDay: Record<string, number> = {};
     const byWeek: Record<string, number> = {};
@@ -217,4 +218,81 @@ export async function ownInterviewIcs(ctx: FeatureContext, principal: CandidateP
     { method: 'PUBLISH' },
   );
   return { body, filename: `interview-${interview.id}.ics` };
+}
+
+/** How long a tapped time is held for the candidate while they confirm it. */
+export const holdMinutes = 10;
+
+/**
+ * HR offers times instead of fixing one: the interview waits for the candidate (awaiting_candidate), nothing is
+ * booked yet, and the invitation links to the slot picker. The panel is told when the candidate has chosen.
+ */
+export async function offerInterview(
+  ctx: FeatureContext,
+  principal: Principal,
+  applicationId: string,
+  input: { roundId: string; mode: 'onsite' | 'video' | 'phone'; location: string; meetingUrl: string | null; roomId: string | null; panel: { employeeId: string; role: 'lead' | 'member' | 'shadow' }[] },
+  links: { invitationUrl: (token: string) => string },
+) {
+  requireRole(principal, hrRoles);
+  const now = ctx.clock.now();
+  return ctx.transact(async (stores) => {
+    if (!(await stores.applications.findApplication(principal.tenantId, applicationId, { lock: true, scope: scopeOf(principal) }))) throw notFound('Application', '申请');
+    const target = await stores.interviews.schedulingTarget(principal.tenantId, applicationId, input.roundId);
+    if (!target) throw notFound('Application', '申请');
+    if (!target.round) throw notFound('Interview round', '面试轮次');
+    if (!target.modelId) throw new AppError('INVALID_TRANSITION', '职位还没有胜任力模型。The job has no competency model yet.');
+    if (['hired', 'rejected', 'withdrawn'].includes(target.stage)) throw new AppError('INVALID_TRANSITION', '该申请已结束，不能再安排面试。The application is closed.');
+    const panel = await stores.interviews.employees(principal.tenantId, input.panel.map((p) => p.employeeId));
+    const unusable = input.panel.findIndex((p) => !panel.some((e) => e.id === p.employeeId && e.status === 'active'));
+    if (unusable >= 0) {
+      throw new AppError('VALIDATION_FAILED', '请求参数不正确。The request has invalid fields.', [{ path: `body.panel.${unusable}.employeeId`, message: '不是本公司在职员工 Not an active employee here' }]);
+    }
+    const interviewId = await stores.interviews.insertInterview({
+      tenantId: principal.tenantId, applicationId, roundId: target.round.id, modelId: target.modelId, startsAt: null, endsAt: null,
+      mode: input.mode, location: input.location, meetingUrl: input.meetingUrl, roomId: input.roomId, ownerHrId: principal.employeeId, now,
+    });
+    await stores.interviews.insertPanel(principal.tenantId, interviewId, input.panel);
+    if (target.stage === 'applied' || target.stage === 'screening') {
+      await stores.applications.moveApplication(principal.tenantId, applicationId, { from: target.stage as 'applied', to: 'interviewing', actorId: principal.employeeId, reason: null, at: now });
+    }
+    const invitation = await newInvitation(stores, now, { tenantId: principal.tenantId, applicationId, interviewId, createdBy: actorRef(principal) });
+    if (!invitation) throw notFound('Application', '申请');
+    await enqueueMessage(stores, {
+      tenantId: principal.tenantId, channel: candidateMessageChannel, recipient: target.candidateId, idempotencyKey: `invite:${interviewId}:offer`,
+      payload: {
+        interviewId,
+        message: { kind: 'text', text: `您好，${target.candidateName}！诚邀您参加「${target.jobTitle}」${target.round.name}，请在这里选择方便的时间：${links.invitationUrl(invitation.token)}` },
+      },
+    });
+    await stores.audit.append({ tenantId: principal.tenantId, actor: actorRef(principal), action: 'interview.offer', objectType: 'interview', objectId: interviewId, details: { applicationId } });
+    return { id: interviewId, status: 'awaiting_candidate', invitationUrl: links.invitationUrl(invitation.token) };
+  });
+}
+
+/** The candidate taps a time: it is held for them for ten minutes; another candidate tapping the same time loses. */
+export async function holdSlot(ctx: FeatureContext, principal: CandidatePrincipal, interviewId: string, startsAtIso: string) {
+  const now = ctx.clock.now();
+  return ctx.transact(async (stores) => {
+    const interview = await ownInterview(stores, principal, interviewId, true);
+    if (!['awaiting_candidate', 'scheduled', 'confirmed'].includes(interview.status)) throw new AppError('INVALID_TRANSITION', '这场面试已不能选时间。This interview can no longer be timed.');
+    const startsAt = new Date(startsAtIso);
+    const endsAt = new Date(startsAt.getTime() + interview.durationMinutes * minute);
+    const reasons = explainUnavailable(await slotQuery(stores, interview, startsAt, new Date(endsAt.getTime() + minute), now), startsAt);
+    if (reasons.length > 0) {
+      throw new AppError('SLOT_UNAVAILABLE', `这个时间不能预约：${reasons[0]!.message}。This time cannot be booked.`, reasons.map((r) => ({ path: 'body.startsAt', message: r.message })));
+    }
+    const expiresAt = new Date(now.getTime() + holdMinutes * minute);
+    await stores.interviews.hold(interview.tenantId, interviewId, { employeeIds: interview.panel.map((p) => p.id), from: startsAt, to: endsAt, expiresAt, now });
+    return { startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString(), holdExpiresAt: expiresAt.toISOString() };
+  });
+}
+
+/** The candidate confirms the time they chose for an offered interview: booked, version 1, reminders, messages. */
+export async function chooseSlot(ctx: FeatureContext, principal: CandidatePrincipal, interviewId: string, startsAtIso: string, requestId: string) {
+  return ctx.transact(async (stores) => {
+    const interview = await ownInterview(stores, principal, interviewId, true);
+    if (interview.status !== 'awaiting_candidate') throw new AppError('INVALID_TRANSITION', '这场面试的时间已经定了。This interview already has a time.');
+    return move(ctx, stores, interview, principal, { startsAt: startsAtIso, reason: '' }, { status: 'confirmed', countsAsReschedule: false, checkSlot: true, requestId });
+  });
 }

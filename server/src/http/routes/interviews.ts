@@ -6,6 +6,10 @@ import {
   CheckIn,
   CheckinCode,
   CheckinCodeQuery,
+  HeldSlot,
+  OfferedInterview,
+  OfferInterview,
+  PickSlot,
   DeclineInterview,
   Id,
   InterviewParams,
@@ -83,6 +87,22 @@ export const interviewRoutes = (deps: { publicUrl: string }) => {
       method: 'post', path: '/api/interviews/:interviewId/no-show', summary: '标记候选人未到场 Mark a no-show', tag: 'interviews', access: 'session',
       params: InterviewParams, response: CandidateAnswer,
       handler: ({ features, principal, params, requestId }) => onTheDay.markNoShow(features, principal, params.interviewId, requestId),
+    }),
+    route({
+      method: 'post', path: '/api/applications/:applicationId/interviews/offer', summary: '给候选人可选时间 Offer times to the candidate', tag: 'interviews', access: 'session',
+      params: z.object({ applicationId: Id }), body: OfferInterview, response: OfferedInterview, status: 201,
+      handler: ({ features, principal, params, body }) =>
+        reschedule.offerInterview(features, principal, params.applicationId, body, links) as Promise<{ id: string; status: 'awaiting_candidate'; invitationUrl: string }>,
+    }),
+    route({
+      method: 'post', path: '/api/candidate/interviews/:interviewId/hold', summary: '暂留一个时间（10 分钟）Hold a time for 10 minutes', tag: 'candidate', access: 'candidate',
+      params: InterviewParams, body: PickSlot, response: HeldSlot,
+      handler: ({ features, principal, params, body }) => reschedule.holdSlot(features, principal, params.interviewId, body.startsAt),
+    }),
+    route({
+      method: 'post', path: '/api/candidate/interviews/:interviewId/choose', summary: '确认选定的时间 Confirm the chosen time', tag: 'candidate', access: 'candidate',
+      params: InterviewParams, body: PickSlot, response: RescheduledInterview,
+      handler: ({ features, principal, params, body, requestId }) => reschedule.chooseSlot(features, principal, params.interviewId, body.startsAt, requestId),
     }),
   ];
 };
