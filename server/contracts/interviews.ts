@@ -94,3 +94,13 @@ export const OfferedInterview = z
   .meta({ id: 'OfferedInterview' });
 export const PickSlot = z.object({ startsAt: Timestamp }).strict();
 export const HeldSlot = z.object({ startsAt: Timestamp, endsAt: Timestamp, holdExpiresAt: Timestamp }).meta({ id: 'HeldSlot' });
+
+export const ReminderPolicy = z
+  .object({
+    candidateMinutes: z.array(z.number().int().min(15).max(10080)).max(3).describe('Minutes before the start, e.g. [1440, 120]'),
+    panelMinutes: z.number().int().min(5).max(1440).nullable(),
+    unconfirmedAlertMinutes: z.number().int().min(60).max(10080).nullable().describe('HR is told if the candidate has not confirmed by then'),
+  })
+  .strict()
+  .meta({ id: 'ReminderPolicy' });
+export const JobParams = z.object({ jobId: Id });

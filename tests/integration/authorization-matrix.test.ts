@@ -108,6 +108,10 @@ const cases: Record<string, Case> = {
   'POST /api/applications/:applicationId/interviews/offer': { allowed: ['hrDept', 'admin'], body: () => ({ roundId: ids.roundId!, panel: [{ employeeId: ids.interviewerOn! }] }) },
   'POST /api/candidate/interviews/:interviewId/hold': { allowed: ['candA'], body: () => ({ startsAt: '2026-11-30T02:00:00Z' }) },
   'POST /api/candidate/interviews/:interviewId/choose': { allowed: ['candA'], body: () => ({ startsAt: '2026-11-30T02:00:00Z' }) },
+  'GET /api/reminder-policy': { allowed: hiring },
+  'PUT /api/reminder-policy': { allowed: ['admin', 'adminOther'], body: () => ({ candidateMinutes: [1440, 120], panelMinutes: 30, unconfirmedAlertMinutes: 1440 }) },
+  'GET /api/jobs/:jobId/schedule-policy': { allowed: ['hrDept', 'admin'] },
+  'PUT /api/jobs/:jobId/schedule-policy': { allowed: ['hrDept', 'admin'], body: () => ({ rescheduleNoticeMinutes: 720, cancelNoticeMinutes: 240, maxReschedules: 2, reasonRequired: true }) },
   'GET /api/candidate/data-requests/:requestId/export': { allowed: ['candA'], revealsPersonalData: true, params: () => ({ requestId: ids.accessRequestA! }) },
 };
 /** Routes anyone may call: health, metrics, the API description and sign-in itself. */

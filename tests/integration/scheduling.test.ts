@@ -392,3 +392,22 @@ describe('offered times', () => {
     expect(answers.map((x) => x.status).sort()).toEqual([200, 409]);
   });
 });
+
+describe('policies', () => {
+  it('follows the tenant reminder policy and the job reschedule policy HR sets', async () => {
+    const admin = await signIn(db.db, acme, acme.employees.admin.id, month);
+    await api.http.put('/api/reminder-policy').set(auth(admin)).send({ candidateMinutes: [2880], panelMinutes: null, unconfirmedAlertMinutes: null }).expect(200);
+    await api.http.put('/api/reminder-policy').set(auth(hr)).send({ candidateMinutes: [60], panelMinutes: null, unconfirmedAlertMinutes: null }).expect(403);
+    expect((await api.http.put('/api/reminder-policy').set(auth(admin)).send({ candidateMinutes: [5], panelMinutes: null, unconfirmedAlertMinutes: null }).expect(400)).body.issues[0].path).toBe('body.candidateMinutes.0');
+    const { applicationId } = await application();
+    const a = await schedule(applicationId, '2026-12-18T02:00:00Z').expect(201);
+    const kinds = await sql<{ kind: string }>`select kind from reminders where interview_id = ${a.body.id} order by kind`.execute(db.db);
+    expect(kinds.rows.map((r) => r.kind)).toEqual(['candidate_t48h', 'survey']);
+    await api.http.put('/api/reminder-policy').set(auth(admin)).send({ candidateMinutes: [1440, 120], panelMinutes: 30, unconfirmedAlertMinutes: 1440 }).expect(200);
+
+    await api.http.put(`/api/jobs/${jobId}/schedule-policy`).set(auth(hr)).send({ rescheduleNoticeMinutes: 720, cancelNoticeMinutes: 240, maxReschedules: 0, reasonRequired: false }).expect(200);
+    const candidate = await candidateToken(a.body.invitationUrl);
+    expect((await api.http.post(`/api/candidate/interviews/${a.body.id}/reschedule`).set(auth(candidate)).send({ startsAt: '2026-12-18T06:00:00Z' }).expect(409)).body.message).toMatch(/^已改期 0 次，达到上限/);
+    await api.http.put(`/api/jobs/${jobId}/schedule-policy`).set(auth(hr)).send({ rescheduleNoticeMinutes: 720, cancelNoticeMinutes: 240, maxReschedules: 2, reasonRequired: true }).expect(200);
+  });
+});

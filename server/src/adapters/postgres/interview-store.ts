@@ -260,6 +260,27 @@ export function postgresInterviewStore(db: Db): InterviewStore {
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
+    async setSchedulePolicy(tenantId, jobId, p, now) {
+      await sql`INSERT INTO job_schedule_policies (job_id, tenant_id, reschedule_notice_minutes, cancel_notice_minutes, max_reschedules, reason_required, updated_at)
+                VALUES (${jobId}, ${tenantId}, ${p.rescheduleNoticeMinutes}, ${p.cancelNoticeMinutes}, ${p.maxReschedules}, ${p.reasonRequired}, ${now})
+                ON CONFLICT (job_id) DO UPDATE SET reschedule_notice_minutes = EXCLUDED.reschedule_notice_minutes,
+                  cancel_notice_minutes = EXCLUDED.cancel_notice_minutes, max_reschedules = EXCLUDED.max_reschedules,
+                  reason_required = EXCLUDED.reason_required, updated_at = EXCLUDED.updated_at`.execute(db);
+    },
+    async reminderPolicy(tenantId) {
+      const { rows } = await sql<{ candidate_minutes: number[]; panel_minutes: number | null; unconfirmed_alert_minutes: number | null }>`
+        SELECT candidate_minutes, panel_minutes, unconfirmed_alert_minutes FROM reminder_policies WHERE tenant_id = ${tenantId}`.execute(db);
+      const r = rows[0];
+      return r
+        ? { candidateMinutes: r.candidate_minutes, panelMinutes: r.panel_minutes, unconfirmedAlertMinutes: r.unconfirmed_alert_minutes }
+        : { candidateMinutes: [1440, 120], panelMinutes: 30, unconfirmedAlertMinutes: 1440 };
+    },
+    async setReminderPolicy(tenantId, policy, now) {
+      await sql`INSERT INTO reminder_policies (tenant_id, candidate_minutes, panel_minutes, unconfirmed_alert_minutes, updated_at)
+                VALUES (${tenantId}, ${[...policy.candidateMinutes]}::integer[], ${policy.panelMinutes}, ${policy.unconfirmedAlertMinutes}, ${now})
+                ON CONFLICT (tenant_id) DO UPDATE SET candidate_minutes = EXCLUDED.candidate_minutes, panel_minutes = EXCLUDED.panel_minutes,
+                  unconfirmed_alert_minutes = EXCLUDED.unconfirmed_alert_minutes, updated_at = EXCLUDED.updated_at`.execute(db);
+    },
     async policy(tenantId, jobId) {
       const row = await sql<{ reschedule_notice_minutes: number; cancel_notice_minutes: number; max_reschedules: number; reason_required: boolean }>`
         SELECT reschedule_notice_minutes, cancel_notice_minutes, max_reschedules, reason_required

@@ -7,7 +7,7 @@ import type { FeatureContext, Stores } from '../context';
 import { newInvitation } from '../identity';
 import { notifyEmployee } from '../notifications';
 import { enqueueMessage } from '../outbox';
-import type { InterviewForAnswer, NewReminder } from './interview-store';
+import type { InterviewForAnswer, NewReminder, ReminderPolicy } from './interview-store';
 
 export type { InterviewStore, SchedulingTarget, InterviewForAnswer, PanelEmployee, NewReminder } from './interview-store';
 
@@ -19,20 +19,32 @@ const calendarChannel = 'calendar_sync';
 const minute = 60_000;
 const interviewNotFound = () => notFound('Interview', '面试');
 
-/** Default reminder policy: candidate T-24h and T-2h, panel T-30m, and the owning HR at T-24h if still unconfirmed. */
+/** When reminders go out, per tenant (null turns that reminder off). */
+export type { ReminderPolicy };
+
+/** The issue's defaults: candidate T-24h and T-2h, panel T-30m with the kit link, HR at T-24h if still unconfirmed. */
+export const defaultReminderPolicy: ReminderPolicy = { candidateMinutes: [1440, 120], panelMinutes: 30, unconfirmedAlertMinutes: 1440 };
+
+/** `t24h`, `t2h`, `t30m`, `t90m`: the reminder's kind names its offset. */
+const offsetLabel = (minutes: number) => (minutes % 60 === 0 ? `t${minutes / 60}h` : `t${minutes}m`);
+
 export function remindersFor(
   startsAt: Date,
   now: Date,
   panel: readonly { id: string }[],
   ownerHrId: string,
   survey?: { readonly endsAt: Date; readonly delayMinutes: number },
+  policy: ReminderPolicy = defaultReminderPolicy,
 ): NewReminder[] {
   const at = (minutesBefore: number) => new Date(startsAt.getTime() - minutesBefore * minute);
   const all: NewReminder[] = [
-    { kind: 'candidate_t24h', audience: 'candidate', recipientEmployeeId: null, dueAt: at(24 * 60) },
-    { kind: 'candidate_t2h', audience: 'candidate', recipientEmployeeId: null, dueAt: at(120) },
-    { kind: 'unconfirmed_t24h', audience: 'hr', recipientEmployeeId: ownerHrId, dueAt: at(24 * 60) },
-    ...panel.map((p) => ({ kind: 'panel_t30m', audience: 'panelist' as const, recipientEmployeeId: p.id, dueAt: at(30) })),
+    ...policy.candidateMinutes.map((m) => ({ kind: `candidate_${offsetLabel(m)}`, audience: 'candidate' as const, recipientEmployeeId: null, dueAt: at(m) })),
+    ...(policy.unconfirmedAlertMinutes !== null
+      ? [{ kind: `unconfirmed_${offsetLabel(policy.unconfirmedAlertMinutes)}`, audience: 'hr' as const, recipientEmployeeId: ownerHrId, dueAt: at(policy.unconfirmedAlertMinutes) }]
+      : []),
+    ...(policy.panelMinutes !== null
+      ? panel.map((p) => ({ kind: `panel_${offsetLabel(policy.panelMinutes!)}`, audience: 'panelist' as const, recipientEmployeeId: p.id, dueAt: at(policy.panelMinutes!) }))
+      : []),
     // The survey goes out a while after the end, if the interview took place (decided when it is due).
     ...(survey ? [{ kind: 'survey', audience: 'candidate' as const, recipientEmployeeId: null, dueAt: new Date(survey.endsAt.getTime() + survey.delayMinutes * minute) }] : []),
   ];
@@ -101,7 +113,8 @@ export async function scheduleInterview(
       meetingUrl: input.meetingUrl, changedBy: actorRef(principal), reason: null, now,
     });
     const surveyDelay = await stores.surveys.delayMinutes(principal.tenantId);
-    await stores.interviews.insertReminders(principal.tenantId, interviewId, remindersFor(startsAt, now, panel, principal.employeeId, { endsAt, delayMinutes: surveyDelay }), now);
+    const policy = await stores.interviews.reminderPolicy(principal.tenantId);
+    await stores.interviews.insertReminders(principal.tenantId, interviewId, remindersFor(startsAt, now, panel, principal.employeeId, { endsAt, delayMinutes: surveyDelay }, policy), now);
     await stores.surveys.schedule(principal.tenantId, interviewId, new Date(endsAt.getTime() + surveyDelay * minute), now);
     if (target.stage === 'applied' || target.stage === 'screening') {
       await stores.applications.moveApplication(principal.tenantId, applicationId, { from: target.stage as 'applied', to: 'interviewing', actorId: principal.employeeId, reason: null, at: now });

@@ -1,5 +1,11 @@
 import type { SchedulePolicy } from '../../../contracts/interviews';
 
+export interface ReminderPolicy {
+  readonly candidateMinutes: readonly number[];
+  readonly panelMinutes: number | null;
+  readonly unconfirmedAlertMinutes: number | null;
+}
+
 export interface SchedulingTarget {
   readonly applicationId: string;
   readonly candidateId: string;
@@ -95,6 +101,9 @@ export interface InterviewStore {
     now: Date,
   ): Promise<boolean>;
   policy(tenantId: string, jobId: string): Promise<SchedulePolicy>;
+  setSchedulePolicy(tenantId: string, jobId: string, policy: SchedulePolicy, now: Date): Promise<void>;
+  reminderPolicy(tenantId: string): Promise<ReminderPolicy>;
+  setReminderPolicy(tenantId: string, policy: ReminderPolicy, now: Date): Promise<void>;
   /** The panel's bookings in [from, to) apart from this interview's own, with their limits. */
   panelLoad(tenantId: string, interviewId: string, from: Date, to: Date, now: Date): Promise<PanelLoad[]>;
   /** New time: the interview row, its next schedule version number (returned), and the status it goes to. */

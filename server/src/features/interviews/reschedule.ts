@@ -107,7 +107,7 @@ async function move(
   await stores.interviews.resetReminders(
     interview.tenantId,
     interview.id,
-    remindersFor(startsAt, now, interview.panel, interview.ownerHrId ?? interview.panel[0]!.id, { endsAt, delayMinutes: surveyDelay }),
+    remindersFor(startsAt, now, interview.panel, interview.ownerHrId ?? interview.panel[0]!.id, { endsAt, delayMinutes: surveyDelay }, await stores.interviews.reminderPolicy(interview.tenantId)),
     now,
   );
   await stores.surveys.schedule(interview.tenantId, interview.id, new Date(endsAt.getTime() + surveyDelay * minute), now);

@@ -85,7 +85,7 @@ async function decideAndSend(
   if (!live.has(interview.status) || !interview.startsAt || !interview.endsAt) {
     return { status: 'skipped', channel: null, skipReason: `interview_${interview.status}` };
   }
-  if (reminder.kind === 'unconfirmed_t24h') {
+  if (reminder.kind.startsWith('unconfirmed_')) {
     if (interview.status !== 'scheduled') return { status: 'skipped', channel: null, skipReason: 'already_confirmed' };
   } else if (interview.startsAt.getTime() - now.getTime() < stillUsefulMinutes * 60_000) {
     return { status: 'skipped', channel: null, skipReason: 'too_late' };
@@ -116,9 +116,9 @@ async function decideAndSend(
     return { status: 'skipped', channel: null, skipReason: 'recipient_not_active' };
   }
   const recipient = reminder.recipient;
-  const text = reminder.kind === 'unconfirmed_t24h'
+  const text = reminder.kind.startsWith('unconfirmed_')
     ? `【待确认】候选人 ${interview.candidateName} 还没有确认「${interview.jobTitle}」${interview.roundName}（${when}），请跟进。`
-    : `【面试提醒】30 分钟后：「${interview.jobTitle}」${interview.roundName}，候选人 ${interview.candidateName}，${when}，${kitLinkNote(reminder)}。`;
+    : `【面试提醒】${Math.round((interview.startsAt.getTime() - now.getTime()) / 60_000)} 分钟后：「${interview.jobTitle}」${interview.roundName}，候选人 ${interview.candidateName}，${when}，${kitLinkNote(reminder)}。`;
   await ctx.transact((stores) =>
     notifyEmployee(stores, { tenantId: reminder.tenantId, platformUserId: recipient.platformUserId, key: `reminder:${reminder.id}`, message: { kind: 'text', text } }),
   );

@@ -7,6 +7,9 @@ import {
   CheckinCode,
   CheckinCodeQuery,
   HeldSlot,
+  JobParams,
+  ReminderPolicy,
+  SchedulePolicy,
   OfferedInterview,
   OfferInterview,
   PickSlot,
@@ -22,6 +25,7 @@ import {
 } from '../../../contracts';
 import * as reschedule from '../../features/interviews/reschedule';
 import * as onTheDay from '../../features/interviews/on-the-day';
+import * as policies from '../../features/interviews/policies';
 import * as interviews from '../../features/interviews';
 import { route } from '../route';
 import { invitationUrl } from './identity';
@@ -103,6 +107,26 @@ export const interviewRoutes = (deps: { publicUrl: string }) => {
       method: 'post', path: '/api/candidate/interviews/:interviewId/choose', summary: '确认选定的时间 Confirm the chosen time', tag: 'candidate', access: 'candidate',
       params: InterviewParams, body: PickSlot, response: RescheduledInterview,
       handler: ({ features, principal, params, body, requestId }) => reschedule.chooseSlot(features, principal, params.interviewId, body.startsAt, requestId),
+    }),
+    route({
+      method: 'get', path: '/api/reminder-policy', summary: '提醒策略 Reminder policy', tag: 'interviews', access: 'session',
+      response: ReminderPolicy,
+      handler: ({ features, principal }) => policies.getReminderPolicy(features, principal),
+    }),
+    route({
+      method: 'put', path: '/api/reminder-policy', summary: '设置提醒策略 Set the reminder policy', tag: 'interviews', access: 'session',
+      body: ReminderPolicy, response: ReminderPolicy,
+      handler: ({ features, principal, body, requestId }) => policies.setReminderPolicy(features, principal, body, requestId),
+    }),
+    route({
+      method: 'get', path: '/api/jobs/:jobId/schedule-policy', summary: '职位的改期规则 A job’s reschedule policy', tag: 'jobs', access: 'session',
+      params: JobParams, response: SchedulePolicy,
+      handler: ({ features, principal, params }) => policies.getSchedulePolicy(features, principal, params.jobId),
+    }),
+    route({
+      method: 'put', path: '/api/jobs/:jobId/schedule-policy', summary: '设置职位的改期规则 Set a job’s reschedule policy', tag: 'jobs', access: 'session',
+      params: JobParams, body: SchedulePolicy, response: SchedulePolicy,
+      handler: ({ features, principal, params, body, requestId }) => policies.setSchedulePolicy(features, principal, params.jobId, body, requestId),
     }),
   ];
 };
