@@ -1,7 +1,7 @@
 import { candidateMessageSender } from './adapters/wechat/candidate-message-sender';
 import { wechatCandidateMessenger } from './adapters/wechat/candidate-messenger';
 import { candidateMessageChannel } from './features/interviews';
-import { kfMenuClickHandler } from './features/interviews/chat-replies';
+import { kfMenuClickHandler, kfTextHandler } from './features/interviews/chat-replies';
 import { dingtalkEmployeeSignInFor } from './adapters/dingtalk/sign-in';
 import { wechatCandidateSignInFor } from './adapters/wechat/sign-in';
 import { wecomEmployeeSignInFor } from './adapters/wecom/sign-in';
@@ -126,6 +126,8 @@ export function createPlatformLayer(deps: {
     'event.kf_msg_or_event': kfDoorbellHandler(kfClients({ env, tokens, log })),
     // A tap on an invitation's menu (确认参加 / 改个时间 / 婉拒), as the candidate bound to that WeChat user.
     'kf.menu_click': kfMenuClickHandler,
+    // A time written in the chat ("改到周四下午"): answered with free times as menu choices.
+    'kf.text': kfTextHandler,
   };
 
   // One JS-SDK signer per WeCom app; its tickets live in the cluster-wide cache.

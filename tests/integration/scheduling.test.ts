@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../server/src/ports/clock';
-import { kfMenuClickHandler } from '../../server/src/features/interviews/chat-replies';
+import { kfMenuClickHandler, kfTextHandler } from '../../server/src/features/interviews/chat-replies';
 import { createTestApp, type TestApp } from '../support/app';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { competencyModelInput, createTenant, signIn, type TenantFixture } from '../support/fixtures';
@@ -409,5 +409,42 @@ describe('policies', () => {
     const candidate = await candidateToken(a.body.invitationUrl);
     expect((await api.http.post(`/api/candidate/interviews/${a.body.id}/reschedule`).set(auth(candidate)).send({ startsAt: '2026-12-18T06:00:00Z' }).expect(409)).body.message).toMatch(/^已改期 0 次，达到上限/);
     await api.http.put(`/api/jobs/${jobId}/schedule-policy`).set(auth(hr)).send({ rescheduleNoticeMinutes: 720, cancelNoticeMinutes: 240, maxReschedules: 2, reasonRequired: true }).expect(200);
+  });
+});
+
+describe('rescheduling by writing a time in the chat', () => {
+  const event = (candidateId: string, kind: string, payload: Record<string, unknown>, msgid: string) => ({
+    id: msgid, tenantId: acme.tenantId, appId: acme.tenantId, dedupeKey: `kf:${msgid}`, kind, payload: { candidateId, msgid, externalUserId: 'wm-x', origin: 3, ...payload }, attempts: 1, receivedAt: clock.now(),
+  });
+  const replyTo = async (msgid: string) =>
+    (await db.db.selectFrom('outbox').select('payload').where('idempotency_key', '=', `kf-reply:${msgid}`).executeTakeFirst())?.payload as
+      | { message: { kind: string; prompt?: string; text?: string; choices?: { id: string; label: string }[] } }
+      | undefined;
+
+  it('answers "改到12月9日下午" with free afternoon times; tapping one moves the interview', async () => {
+    const { applicationId, candidateId } = await application();
+    const a = await schedule(applicationId, '2026-12-08T06:00:00Z', [acme.employees.manager.id]).expect(201);
+    await kfTextHandler(event(candidateId, 'kf.text', { content: '不好意思，能改到12月9日下午吗' }, 'txt-1'), db.features(clock));
+    const offer = (await replyTo('txt-1'))!;
+    expect(offer.message.kind).toBe('choices');
+    expect(offer.message.prompt).toMatch(/^12月9日（周三）下午/);
+    expect(offer.message.choices!.map((c) => c.label)).toEqual(['12月9日（周三）13:30–14:30', '12月9日（周三）14:00–15:00', '12月9日（周三）14:30–15:30']);
+    await kfMenuClickHandler(event(candidateId, 'kf.menu_click', { menuId: offer.message.choices![1]!.id }, 'tap-1'), db.features(clock));
+    const row = await db.db.selectFrom('interviews').select(['status', 'starts_at', 'schedule_version']).where('id', '=', a.body.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'confirmed', starts_at: new Date('2026-12-09T06:00:00Z'), schedule_version: 2 });
+  });
+
+  it('asks back when the time is ambiguous, explains a past time, and leaves other messages to HR', async () => {
+    const { applicationId, candidateId } = await application();
+    await schedule(applicationId, '2026-12-10T06:00:00Z', [acme.employees.manager.id]).expect(201);
+    await kfTextHandler(event(candidateId, 'kf.text', { content: '12月11日3点' }, 'txt-2'), db.features(clock));
+    const asked = (await replyTo('txt-2'))!;
+    expect(asked.message.kind).toBe('choices');
+    expect(asked.message.choices!.map((c) => c.label).join(' ')).toMatch(/15:00/);
+    expect(asked.message.choices!.map((c) => c.label).join(' ')).toMatch(/03:00/);
+    await kfTextHandler(event(candidateId, 'kf.text', { content: '改到昨天下午' }, 'txt-3'), db.features(clock));
+    expect((await replyTo('txt-3'))!.message.text).toBeTruthy();
+    await kfTextHandler(event(candidateId, 'kf.text', { content: '好的，谢谢！' }, 'txt-4'), db.features(clock));
+    expect(await replyTo('txt-4')).toBeUndefined();
   });
 });

@@ -250,6 +250,14 @@ export function postgresInterviewStore(db: Db): InterviewStore {
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
+    async nextOpenInterviewOf(tenantId, candidateId, now) {
+      const { rows } = await sql<{ id: string; status: string }>`
+        SELECT i.id, i.status FROM interviews i JOIN applications a ON a.id = i.application_id
+         WHERE i.tenant_id = ${tenantId} AND a.candidate_id = ${candidateId}
+           AND (i.status = 'awaiting_candidate' OR (i.status IN ('scheduled', 'confirmed') AND i.starts_at > ${now}))
+         ORDER BY i.starts_at NULLS FIRST LIMIT 1`.execute(db);
+      return rows[0];
+    },
     async countNoShows(tenantId, applicationId) {
       const row = await db
         .selectFrom('interviews')

@@ -5,6 +5,9 @@ import type { InboxHandler } from '../inbox';
 import { notifyEmployee } from '../notifications';
 import { enqueueMessage } from '../outbox';
 import { candidateMessageChannel, confirmInterview, declineInterview } from './index';
+import { parseTime, type TimeReading } from '../../domain/natural-time';
+import { chinaWorkCalendar, isWorkday } from '../../domain/scheduling';
+import { chooseSlot, rescheduleOwnInterview, slotsWithin } from './reschedule';
 
 const menuPattern = /^interview:([0-9a-f-]{36}):(confirm|reschedule|decline|rebook|withdraw)$/;
 
@@ -50,8 +53,12 @@ async function tellOwningHr(ctx: FeatureContext, principal: CandidatePrincipal, 
  */
 export const kfMenuClickHandler: InboxHandler = async (event, ctx) => {
   const payload = event.payload as { candidateId?: string | null; menuId?: string; msgid?: string };
+  if (!payload.candidateId) return;
+  const key0 = `kf-reply:${payload.msgid ?? event.id}`;
+  const asCandidate: CandidatePrincipal = { kind: 'candidate', tenantId: event.tenantId, candidateId: payload.candidateId, invitationId: null };
+  if (await handleTimeChoice(ctx, asCandidate, payload.menuId ?? '', key0, `inbox:${event.id}`)) return;
   const match = menuPattern.exec(payload.menuId ?? '');
-  if (!match || !payload.candidateId) return;
+  if (!match) return;
   const [, interviewId, action] = match as unknown as [string, string, 'confirm' | 'reschedule' | 'decline' | 'rebook' | 'withdraw'];
   const principal: CandidatePrincipal = { kind: 'candidate', tenantId: event.tenantId, candidateId: payload.candidateId, invitationId: null };
   const key = `kf-reply:${payload.msgid ?? event.id}`;
@@ -74,3 +81,99 @@ export const kfMenuClickHandler: InboxHandler = async (event, ctx) => {
     await reply(ctx, principal, key, error.code === 'NOT_FOUND' ? '没有找到这场面试，请联系 HR。' : error.message.split('。')[0] + '。', interviewId);
   }
 };
+
+// —— Free text: "改到周四下午" ————————————————————————————————————————————————————————————————————
+
+/** Menu ids stay under 64 bytes: `p:<interview>:<start minute, base 36>` picks a time, `w:…:<from>:<to>` a window. */
+const minuteId = (at: Date | string) => Math.floor(new Date(at).getTime() / 60_000).toString(36);
+const fromMinuteId = (id: string) => new Date(parseInt(id, 36) * 60_000);
+const pickPattern = /^p:([0-9a-f-]{36}):([0-9a-z]{1,8})$/;
+const windowPattern = /^w:([0-9a-f-]{36}):([0-9a-z]{1,8}):([0-9a-z]{1,8})$/;
+
+async function offerWithin(ctx: FeatureContext, principal: CandidatePrincipal, interviewId: string, from: Date, to: Date, key: string, heading: string) {
+  let slots = await slotsWithin(ctx, principal, interviewId, from, to, 3);
+  let prompt = heading;
+  if (slots.length === 0) {
+    slots = await slotsWithin(ctx, principal, interviewId, from, new Date(from.getTime() + 14 * 86_400_000), 3);
+    prompt = slots.length > 0 ? '这个时间段面试官都没有空，最近可以的时间是：' : '最近两周面试官都没有空，HR 会与您联系。';
+  }
+  await ctx.transact((stores) =>
+    enqueueMessage(stores, {
+      tenantId: principal.tenantId, channel: candidateMessageChannel, recipient: principal.candidateId, idempotencyKey: key,
+      payload: slots.length > 0
+        ? { interviewId, message: { kind: 'choices', prompt, choices: slots.map((s) => ({ id: `p:${interviewId}:${minuteId(s.startsAt)}`, label: s.label.slice(0, 40) })) } }
+        : { interviewId, message: { kind: 'text', text: prompt } },
+    }),
+  );
+}
+
+const windowOf = (reading: TimeReading, minutes: number) => ({
+  from: reading.start,
+  to: reading.kind === 'window' ? reading.end : new Date((reading.end ?? reading.start).getTime() + minutes * 60_000),
+});
+
+/**
+ * A candidate writes a time in the chat ("改到周四下午", "明天上午可以吗"). The text is parsed in the tenant's zone; a
+ * clear time or window is answered with up to three free times in it as menu choices (nothing changes until one is
+ * tapped); an ambiguous one is asked back with its readings as choices; a message with no time in it is left to HR.
+ */
+export const kfTextHandler: InboxHandler = async (event, ctx) => {
+  const payload = event.payload as { candidateId?: string | null; content?: string; msgid?: string };
+  if (!payload.candidateId || !payload.content) return;
+  const principal: CandidatePrincipal = { kind: 'candidate', tenantId: event.tenantId, candidateId: payload.candidateId, invitationId: null };
+  const now = ctx.clock.now();
+  const open = await ctx.stores.interviews.nextOpenInterviewOf(event.tenantId, payload.candidateId, now);
+  const tenant = open && (await ctx.stores.directory.findTenant(event.tenantId));
+  if (!open || !tenant) return;
+  const key = `kf-reply:${payload.msgid ?? event.id}`;
+  const reading = parseTime(payload.content, { now, timeZone: tenant.timeZone, calendar: { isWorkday: (d) => isWorkday(d, chinaWorkCalendar) } });
+  if (reading.kind === 'invalid') {
+    if (reading.code === 'unrecognized' || reading.code === 'empty' || reading.code === 'too_long') return;
+    await reply(ctx, principal, key, reading.reason, open.id);
+    return;
+  }
+  if (reading.kind === 'ambiguous') {
+    await ctx.transact((stores) =>
+      enqueueMessage(stores, {
+        tenantId: principal.tenantId, channel: candidateMessageChannel, recipient: principal.candidateId, idempotencyKey: key,
+        payload: {
+          interviewId: open.id,
+          message: {
+            kind: 'choices',
+            prompt: reading.question,
+            choices: reading.options.slice(0, 4).map((o) => {
+              const w = windowOf(o, 60);
+              return { id: `w:${open.id}:${minuteId(w.from)}:${minuteId(w.to)}`, label: o.label.slice(0, 40) };
+            }),
+          },
+        },
+      }),
+    );
+    return;
+  }
+  const w = windowOf(reading, 60);
+  await offerWithin(ctx, principal, open.id, w.from, w.to, key, `${reading.label}可以的时间：`);
+};
+
+/** A tap on one of the times offered in the chat: chooses it (an offered interview) or moves the interview there. */
+export async function handleTimeChoice(ctx: FeatureContext, principal: CandidatePrincipal, menuId: string, key: string, requestId: string): Promise<boolean> {
+  const pick = pickPattern.exec(menuId);
+  const window = windowPattern.exec(menuId);
+  if (!pick && !window) return false;
+  const interviewId = (pick ?? window)![1]!;
+  try {
+    if (window) {
+      await offerWithin(ctx, principal, interviewId, fromMinuteId(window[2]!), fromMinuteId(window[3]!), key, '这个时间段可以的时间：');
+      return true;
+    }
+    const startsAt = fromMinuteId(pick![2]!).toISOString();
+    const interview = await ctx.stores.interviews.findForAnswer(principal.tenantId, interviewId);
+    // Success is told by the move itself (its confirmation message to the candidate).
+    if (interview?.status === 'awaiting_candidate') await chooseSlot(ctx, principal, interviewId, startsAt, requestId);
+    else await rescheduleOwnInterview(ctx, principal, interviewId, { startsAt, reason: '候选人在微信客服中改期' }, requestId);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    await reply(ctx, principal, key, error.code === 'NOT_FOUND' ? '没有找到这场面试，请联系 HR。' : error.message.split('。')[0] + '。', interviewId);
+  }
+  return true;
+}

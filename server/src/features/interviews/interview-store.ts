@@ -122,6 +122,8 @@ export interface InterviewStore {
   candidateInterviewsBetween(tenantId: string, candidateId: string, from: Date, to: Date): Promise<{ id: string; status: string; startsAt: Date; site: string | null }[]>;
   markCheckedIn(tenantId: string, interviewId: string, from: string, now: Date): Promise<boolean>;
   markNoShow(tenantId: string, interviewId: string, from: string, markedBy: string, now: Date): Promise<boolean>;
+  /** The candidate's next interview still to be timed or held (awaiting, scheduled or confirmed, not yet started). */
+  nextOpenInterviewOf(tenantId: string, candidateId: string, now: Date): Promise<{ id: string; status: string } | undefined>;
   /** No-shows of the application so far (this one included once marked). */
   countNoShows(tenantId: string, applicationId: string): Promise<number>;
 }

@@ -296,3 +296,16 @@ export async function chooseSlot(ctx: FeatureContext, principal: CandidatePrinci
     return move(ctx, stores, interview, principal, { startsAt: startsAtIso, reason: '' }, { status: 'confirmed', countsAsReschedule: false, checkSlot: true, requestId });
   });
 }
+
+/** Offered times inside [from, to) for the candidate's interview, at most `limit`, labelled for the candidate. */
+export async function slotsWithin(ctx: FeatureContext, principal: CandidatePrincipal, interviewId: string, from: Date, to: Date, limit: number) {
+  const now = ctx.clock.now();
+  const interview = await ownInterview(ctx.stores, principal, interviewId, false);
+  const q = await slotQuery(ctx.stores, interview, from < now ? now : from, to, now);
+  if (q.to <= q.from) return [];
+  const viewer = interview.candidateTimeZone ?? interview.tenantTimeZone;
+  return offerSlots({ ...q, maxSlots: limit }).slots.map((s) => ({
+    startsAt: s.start,
+    label: formatForViewer({ start: s.start, end: s.end }, viewer, interview.tenantTimeZone),
+  }));
+}
