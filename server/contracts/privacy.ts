@@ -196,3 +196,10 @@ export const RetentionPolicy = z.object({
 });
 export const RetentionPolicies = z.object({ items: z.array(RetentionPolicy) });
 export const SetRetentionPolicies = z.object({ items: z.array(RetentionPolicy).min(1).max(4) }).strict();
+
+/** What wx.requestSubscribeMessage answered at the confirm tap, per template id (one "accept" = one send right). */
+export const SubscriptionResults = z
+  .object({ results: z.record(z.string().min(1).max(128), z.enum(['accept', 'reject', 'ban', 'filter'])) })
+  .strict()
+  .refine((v) => Object.keys(v.results).length > 0 && Object.keys(v.results).length <= 10, { message: '1 到 10 个模板 1 to 10 templates', path: ['results'] });
+export const SubscriptionsRecorded = z.object({ accepted: z.array(z.string()) });

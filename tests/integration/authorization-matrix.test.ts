@@ -112,6 +112,7 @@ const cases: Record<string, Case> = {
   'PUT /api/reminder-policy': { allowed: ['admin', 'adminOther'], body: () => ({ candidateMinutes: [1440, 120], panelMinutes: 30, unconfirmedAlertMinutes: 1440 }) },
   'GET /api/jobs/:jobId/schedule-policy': { allowed: ['hrDept', 'admin'] },
   'PUT /api/jobs/:jobId/schedule-policy': { allowed: ['hrDept', 'admin'], body: () => ({ rescheduleNoticeMinutes: 720, cancelNoticeMinutes: 240, maxReschedules: 2, reasonRequired: true }) },
+  'POST /api/candidate/subscriptions': { allowed: ['candA', 'candB'], body: () => ({ results: { 'tmpl-reminder': 'accept' } }) },
   'GET /api/candidate/data-requests/:requestId/export': { allowed: ['candA'], revealsPersonalData: true, params: () => ({ requestId: ids.accessRequestA! }) },
 };
 /** Routes anyone may call: health, metrics, the API description and sign-in itself. */

@@ -245,6 +245,15 @@ describe('candidate sign-in', () => {
     const link = await issue();
     const first = await post('/api/auth/candidate/code', { appId: mpAppId, code: sim.wechat.login('xiaoyu', mpAppId), invitationToken: link.token }).expect(200);
     expect((await api.http.get('/api/candidate/me').set('authorization', `Bearer ${first.body.token}`).expect(200)).body).toMatchObject({ id: candidateId, invitationOnly: false });
+    // At the confirm tap the mini-app asks for the reminder, change and survey templates at once; accepts are balances.
+    const recorded = await api.http
+      .post('/api/candidate/subscriptions')
+      .set('authorization', `Bearer ${first.body.token}`)
+      .send({ results: { 'tmpl-reminder': 'accept', 'tmpl-change': 'accept', 'tmpl-survey': 'reject' } })
+      .expect(200);
+    expect(recorded.body.accepted.sort()).toEqual(['tmpl-change', 'tmpl-reminder']);
+    const balances = await db.db.selectFrom('candidate_subscription_balances').select(['template_id', 'balance']).where('candidate_id', '=', candidateId).orderBy('template_id').execute();
+    expect(balances).toEqual([{ template_id: 'tmpl-change', balance: 1 }, { template_id: 'tmpl-reminder', balance: 1 }]);
     const later = await post('/api/auth/candidate/code', { appId: mpAppId, code: sim.wechat.login('xiaoyu', mpAppId) }).expect(200);
     expect((await api.http.get('/api/candidate/me').set('authorization', `Bearer ${later.body.token}`).expect(200)).body.id).toBe(candidateId);
     // A stranger's openid names nobody; a used code is refused.

@@ -4,6 +4,8 @@ import {
   CandidateInterview,
   Satisfaction,
   SatisfactionQuery,
+  SubscriptionResults,
+  SubscriptionsRecorded,
   SurveyAnswered,
   SurveySettings,
   CandidateInvitationList,
@@ -35,6 +37,7 @@ import {
 import * as candidates from '../../features/candidates';
 import * as privacy from '../../features/privacy';
 import * as surveys from '../../features/surveys';
+import * as candidateChannels from '../../features/candidate-channels';
 import { route } from '../route';
 
 const CandidateParams = z.object({ candidateId: Id });
@@ -65,6 +68,11 @@ export const candidateRoutes = [
     method: 'post', path: '/api/candidate/interviews/:interviewId/survey', summary: '填写面试体验问卷 Answer my survey', tag: 'candidate', access: 'candidate',
     params: InterviewParams, body: AnswerSurvey, response: SurveyAnswered,
     handler: ({ features, principal, params, body, requestId }) => surveys.answerOwnSurvey(features, principal, params.interviewId, body, requestId),
+  }),
+  route({
+    method: 'post', path: '/api/candidate/subscriptions', summary: '记录订阅消息授权 Record subscription-message answers', tag: 'candidate', access: 'candidate',
+    body: SubscriptionResults, response: SubscriptionsRecorded,
+    handler: ({ features, principal, body }) => candidateChannels.recordSubscriptionResults(features, principal.tenantId, principal.candidateId, body.results),
   }),
   route({
     method: 'get', path: '/api/candidate/consents', summary: '我的授权同意 My consents', tag: 'candidate', access: 'candidate',
