@@ -104,3 +104,9 @@ export const ReminderPolicy = z
   .strict()
   .meta({ id: 'ReminderPolicy' });
 export const JobParams = z.object({ jobId: Id });
+
+export const NoShowQuery = z.object({ from: Timestamp, to: Timestamp });
+const RateRow = z.object({ key: z.string(), label: z.string(), interviews: z.number().int(), noShows: z.number().int(), rate: z.number() });
+export const NoShowReport = z
+  .object({ from: z.string(), to: z.string(), byJob: z.array(RateRow), bySource: z.array(RateRow), bySlot: z.array(RateRow) })
+  .meta({ id: 'NoShowReport' });

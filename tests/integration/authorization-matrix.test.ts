@@ -113,6 +113,7 @@ const cases: Record<string, Case> = {
   'GET /api/jobs/:jobId/schedule-policy': { allowed: ['hrDept', 'admin'] },
   'PUT /api/jobs/:jobId/schedule-policy': { allowed: ['hrDept', 'admin'], body: () => ({ rescheduleNoticeMinutes: 720, cancelNoticeMinutes: 240, maxReschedules: 2, reasonRequired: true }) },
   'POST /api/candidate/subscriptions': { allowed: ['candA', 'candB'], body: () => ({ results: { 'tmpl-reminder': 'accept' } }) },
+  'GET /api/reports/no-shows': { allowed: hiring, list: true, query: { from: '2026-11-01T00:00:00Z', to: '2026-12-31T00:00:00Z' } },
   'GET /api/candidate/data-requests/:requestId/export': { allowed: ['candA'], revealsPersonalData: true, params: () => ({ requestId: ids.accessRequestA! }) },
 };
 /** Routes anyone may call: health, metrics, the API description and sign-in itself. */

@@ -448,3 +448,19 @@ describe('rescheduling by writing a time in the chat', () => {
     expect(await replyTo('txt-4')).toBeUndefined();
   });
 });
+
+describe('no-show report', () => {
+  it('gives rates by job, source and part of day, counting only interviews that took place or were missed', async () => {
+    const report = await api.http.get('/api/reports/no-shows').set(auth(hr)).query({ from: '2026-11-23T00:00:00Z', to: '2026-11-24T00:00:00Z' }).expect(200);
+    // Earlier in this file: two no-shows (11:00 and 13:00 Beijing) and one check-in (15:00), all on 11-23.
+    expect(report.body.byJob).toEqual([{ key: jobId, label: '后端工程师', interviews: 3, noShows: 2, rate: 0.667 }]);
+    expect(report.body.bySlot).toEqual([
+      { key: 'afternoon', label: '下午', interviews: 1, noShows: 0, rate: 0 },
+      { key: 'morning', label: '上午', interviews: 1, noShows: 1, rate: 1 },
+      { key: 'noon', label: '中午', interviews: 1, noShows: 1, rate: 1 },
+    ]);
+    expect(report.body.bySource).toEqual([{ key: 'other', label: '其他', interviews: 3, noShows: 2, rate: 0.667 }]);
+    const interviewer = await signIn(db.db, acme, acme.employees.interviewer.id, month);
+    await api.http.get('/api/reports/no-shows').set(auth(interviewer)).query({ from: '2026-11-23T00:00:00Z', to: '2026-11-24T00:00:00Z' }).expect(403);
+  });
+});

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { InterviewStore, PanelEmployee } from '../../features/interviews/interview-store';
 import type { Db } from './database';
+import { jobVisible } from './scope';
 
 const defaultPolicy = { rescheduleNoticeMinutes: 720, cancelNoticeMinutes: 240, maxReschedules: 2, reasonRequired: true };
 
@@ -257,6 +258,30 @@ export function postgresInterviewStore(db: Db): InterviewStore {
            AND (i.status = 'awaiting_candidate' OR (i.status IN ('scheduled', 'confirmed') AND i.starts_at > ${now}))
          ORDER BY i.starts_at NULLS FIRST LIMIT 1`.execute(db);
       return rows[0];
+    },
+    async noShowStats(tenantId, scope, from, to, timeZone) {
+      const { rows } = await sql<{ dimension: 'job' | 'source' | 'slot'; key: string; label: string; interviews: string; no_shows: string }>`
+        WITH held AS (
+          SELECT i.status, j.id AS job_id, j.title, c.source,
+                 CASE WHEN extract(hour FROM i.starts_at AT TIME ZONE ${timeZone}) < 12 THEN 'morning'
+                      WHEN extract(hour FROM i.starts_at AT TIME ZONE ${timeZone}) < 14 THEN 'noon'
+                      WHEN extract(hour FROM i.starts_at AT TIME ZONE ${timeZone}) < 18 THEN 'afternoon'
+                      ELSE 'evening' END AS slot
+            FROM interviews i
+            JOIN applications a ON a.id = i.application_id
+            JOIN candidates c ON c.id = a.candidate_id
+            JOIN jobs j ON j.id = a.job_id
+           WHERE i.tenant_id = ${tenantId} AND i.starts_at >= ${from} AND i.starts_at < ${to}
+             AND i.status IN ('checked_in', 'in_progress', 'completed', 'no_show')
+             AND ${jobVisible(scope, 'j')}
+        )
+        SELECT 'job' AS dimension, job_id::text AS key, min(title) AS label, count(*) AS interviews, count(*) FILTER (WHERE status = 'no_show') AS no_shows FROM held GROUP BY job_id
+        UNION ALL
+        SELECT 'source', source, source, count(*), count(*) FILTER (WHERE status = 'no_show') FROM held GROUP BY source
+        UNION ALL
+        SELECT 'slot', slot, slot, count(*), count(*) FILTER (WHERE status = 'no_show') FROM held GROUP BY slot
+        ORDER BY 1, 2`.execute(db);
+      return rows.map((r) => ({ dimension: r.dimension, key: r.key, label: r.label, interviews: Number(r.interviews), noShows: Number(r.no_shows) }));
     },
     async countNoShows(tenantId, applicationId) {
       const row = await db

@@ -1,4 +1,5 @@
 import type { SchedulePolicy } from '../../../contracts/interviews';
+import type { AccessScope } from '../../domain/access-scope';
 
 export interface ReminderPolicy {
   readonly candidateMinutes: readonly number[];
@@ -124,6 +125,10 @@ export interface InterviewStore {
   markNoShow(tenantId: string, interviewId: string, from: string, markedBy: string, now: Date): Promise<boolean>;
   /** The candidate's next interview still to be timed or held (awaiting, scheduled or confirmed, not yet started). */
   nextOpenInterviewOf(tenantId: string, candidateId: string, now: Date): Promise<{ id: string; status: string } | undefined>;
+  /** Interviews that took place or were missed in [from, to), by job, candidate source and local part of day. */
+  noShowStats(tenantId: string, scope: AccessScope, from: Date, to: Date, timeZone: string): Promise<{
+    dimension: 'job' | 'source' | 'slot'; key: string; label: string; interviews: number; noShows: number;
+  }[]>;
   /** No-shows of the application so far (this one included once marked). */
   countNoShows(tenantId: string, applicationId: string): Promise<number>;
 }

@@ -36,3 +36,19 @@ export async function setSchedulePolicy(ctx: FeatureContext, principal: Principa
     return stores.interviews.policy(principal.tenantId, jobId);
   });
 }
+
+const slotNames: Record<string, string> = { morning: '上午', noon: '中午', afternoon: '下午', evening: '晚上' };
+const sourceNames: Record<string, string> = { referral: '内推', career_site: '官网', job_board: '招聘网站', headhunter: '猎头', campus: '校园', internal: '内部', other: '其他' };
+
+/** No-show rates by job, candidate source and part of day (tenant zone), over interviews in the period, within scope. */
+export async function noShowReport(ctx: FeatureContext, principal: Principal, query: { from: string; to: string }) {
+  requireRole(principal, hiringRoles);
+  const tenant = await ctx.stores.directory.findTenant(principal.tenantId);
+  if (!tenant) throw notFound('Tenant', '公司');
+  const rows = await ctx.stores.interviews.noShowStats(principal.tenantId, scopeOf(principal), new Date(query.from), new Date(query.to), tenant.timeZone);
+  const shape = (dimension: 'job' | 'source' | 'slot', names: Record<string, string> = {}) =>
+    rows
+      .filter((r) => r.dimension === dimension)
+      .map((r) => ({ key: r.key, label: names[r.label] ?? r.label, interviews: r.interviews, noShows: r.noShows, rate: r.interviews ? Math.round((r.noShows / r.interviews) * 1000) / 1000 : 0 }));
+  return { from: query.from, to: query.to, byJob: shape('job'), bySource: shape('source', sourceNames), bySlot: shape('slot', slotNames) };
+}

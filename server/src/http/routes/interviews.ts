@@ -8,6 +8,8 @@ import {
   CheckinCodeQuery,
   HeldSlot,
   JobParams,
+  NoShowQuery,
+  NoShowReport,
   ReminderPolicy,
   SchedulePolicy,
   OfferedInterview,
@@ -127,6 +129,11 @@ export const interviewRoutes = (deps: { publicUrl: string }) => {
       method: 'put', path: '/api/jobs/:jobId/schedule-policy', summary: '设置职位的改期规则 Set a job’s reschedule policy', tag: 'jobs', access: 'session',
       params: JobParams, body: SchedulePolicy, response: SchedulePolicy,
       handler: ({ features, principal, params, body, requestId }) => policies.setSchedulePolicy(features, principal, params.jobId, body, requestId),
+    }),
+    route({
+      method: 'get', path: '/api/reports/no-shows', summary: '未到场率（按职位、来源、时段）No-show rates by job, source and time of day', tag: 'reports', access: 'session',
+      query: NoShowQuery, response: NoShowReport,
+      handler: ({ features, principal, query }) => policies.noShowReport(features, principal, query),
     }),
   ];
 };
