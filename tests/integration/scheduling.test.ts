@@ -229,8 +229,8 @@ describe('rescheduling', () => {
     await api.http.post(`/api/candidate/interviews/${a.body.id}/reschedule`).set(auth(candidate)).send({ startsAt: '2026-12-09T06:00:00Z' }).expect(400);
     const moved = await api.http.post(`/api/candidate/interviews/${a.body.id}/reschedule`).set(auth(candidate)).send({ startsAt: '2026-12-09T06:00:00Z', reason: '那天要出差' }).expect(200);
     expect(moved.body).toMatchObject({ status: 'confirmed', startsAt: '2026-12-09T06:00:00.000Z', endsAt: '2026-12-09T07:00:00.000Z', scheduleVersion: 2 });
-    const during = await sql<{ during: string }>`select during::text from bookings where interview_id = ${a.body.id}`.execute(db.db);
-    expect(during.rows).toEqual([{ during: '["2026-12-09 06:00:00+00","2026-12-09 07:00:00+00")' }]);
+    const during = await sql<{ lo: Date; hi: Date }>`select lower(during) as lo, upper(during) as hi from bookings where interview_id = ${a.body.id}`.execute(db.db);
+    expect(during.rows).toEqual([{ lo: new Date('2026-12-09T06:00:00Z'), hi: new Date('2026-12-09T07:00:00Z') }]);
     const versions = await sql<{ version: number; changed_by: string; reason: string | null }>`select version, changed_by, reason from interview_schedule_versions where interview_id = ${a.body.id} order by version`.execute(db.db);
     expect(versions.rows).toEqual([
       { version: 1, changed_by: `employee:${acme.employees.hr.id}`, reason: null },
