@@ -90,8 +90,10 @@ describe('reminders', () => {
     expect((await remindersOf(confirmedOne.id)).find((r) => r.kind === 'unconfirmed_t24h')).toMatchObject({ status: 'skipped', skip_reason: 'already_confirmed' });
     // The call task and the HR nudge went into the outbox, to the owning HR.
     const hrUser = (await db.db.selectFrom('employees').select('platform_user_id').where('id', '=', acme.employees.hr.id).executeTakeFirstOrThrow()).platform_user_id;
-    const toHr = await db.db.selectFrom('outbox').select(['channel', 'payload']).where('recipient', '=', hrUser).execute();
-    expect(toHr.map((o) => JSON.stringify(o.payload)).join('\n')).toMatch(/请电话联系候选人[\s\S]*【待确认】/);
+    const toHr = await db.db.selectFrom('outbox').select(['channel', 'payload']).where('recipient', '=', hrUser).orderBy('seq').execute();
+    const texts = toHr.map((o) => JSON.stringify(o.payload)).join('\n');
+    expect(texts).toContain('请电话联系候选人');
+    expect(texts).toContain('【待确认】');
     // Nothing is due any more; a second pass claims nothing.
     expect(await dispatchDueReminders(features, messenger)).toMatchObject({ claimed: 0 });
   });

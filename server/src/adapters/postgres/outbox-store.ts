@@ -38,14 +38,23 @@ export function postgresOutboxStore(db: Db, clock: Clock): OutboxStore {
         idempotency_key: string;
         attempts: number;
       }>`
-        update outbox set status = 'sending', claimed_until = ${leaseUntil}, attempts = attempts + 1
-        where id in (
+        with pending_due as (
           select id from outbox
-          where (status = 'pending' and next_attempt_at <= ${now})
-             or (status = 'sending' and claimed_until < ${now})
-          order by next_attempt_at, seq
-          for update skip locked
-          limit ${limit})
+           where status = 'pending' and next_attempt_at <= ${now}
+           order by next_attempt_at, seq
+           limit ${limit}
+           for update skip locked
+        ), lapsed as (
+          -- Claimed by a dispatcher that died mid-send: due again once its lease ran out. Its own partial index keeps
+          -- both lookups off a scan of the whole (ever-growing) table.
+          select id from outbox
+           where status = 'sending' and claimed_until < ${now}
+           order by claimed_until
+           limit ${limit}
+           for update skip locked
+        )
+        update outbox set status = 'sending', claimed_until = ${leaseUntil}, attempts = attempts + 1
+        where id in (select id from pending_due union select id from lapsed)
         returning id, seq, tenant_id, channel, recipient, payload, idempotency_key, attempts`.execute(db);
       // UPDATE … RETURNING does not keep the subquery's order: restore queue order for sending.
       return result.rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map((r) => ({

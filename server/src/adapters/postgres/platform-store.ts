@@ -87,14 +87,22 @@ export function postgresInboxStore(db: Db, clock: Clock = systemClock): InboxSto
         attempts: number;
         received_at: Date;
       }>`
-        update inbox set status = 'processing', claimed_until = ${leaseUntil}, attempts = attempts + 1
-        where id in (
+        with pending_due as (
           select id from inbox
-          where (status = 'pending' and next_attempt_at <= ${now})
-             or (status = 'processing' and claimed_until < ${now})
-          order by id
-          for update skip locked
-          limit ${limit})
+           where status = 'pending' and next_attempt_at <= ${now}
+           order by next_attempt_at, id
+           limit ${limit}
+           for update skip locked
+        ), lapsed as (
+          -- Claimed by a worker that died: due again once its lease ran out (own partial index, no table scan).
+          select id from inbox
+           where status = 'processing' and claimed_until < ${now}
+           order by claimed_until
+           limit ${limit}
+           for update skip locked
+        )
+        update inbox set status = 'processing', claimed_until = ${leaseUntil}, attempts = attempts + 1
+        where id in (select id from pending_due union select id from lapsed)
         returning id, tenant_id, app_id, dedupe_key, kind, payload, attempts, received_at`.execute(db);
       return result.rows
         .sort((a, b) => Number(a.id) - Number(b.id))

@@ -12,12 +12,21 @@ export function postgresReminderStore(db: Db): ReminderStore {
         round_name: string; mode: 'onsite' | 'video' | 'phone'; location: string; time_zone: string;
         recipient_id: string | null; recipient_user: string | null; recipient_status: string | null;
       }>`
-        WITH due AS (
+        WITH pending_due AS (
           SELECT id FROM reminders
-           WHERE (status = 'pending' AND due_at <= ${now}) OR (status = 'sending' AND claimed_until < ${now})
+           WHERE status = 'pending' AND due_at <= ${now}
            ORDER BY due_at
            LIMIT ${limit}
            FOR UPDATE SKIP LOCKED
+        ), lapsed AS (
+          -- Claimed by a process that died: due again once its lease ran out.
+          SELECT id FROM reminders
+           WHERE status = 'sending' AND claimed_until < ${now}
+           ORDER BY claimed_until
+           LIMIT ${limit}
+           FOR UPDATE SKIP LOCKED
+        ), due AS (
+          SELECT id FROM pending_due UNION SELECT id FROM lapsed
         ), claimed AS (
           UPDATE reminders r SET status = 'sending', claimed_until = ${leaseUntil}, attempts = r.attempts + 1, updated_at = ${now}
             FROM due WHERE r.id = due.id
@@ -58,7 +67,10 @@ export function postgresReminderStore(db: Db): ReminderStore {
                  WHERE id = ${id} AND status = 'sending'`.execute(db);
     },
     async nextDueAt() {
-      const { rows } = await sql<{ at: Date | null }>`SELECT min(due_at) AS at FROM reminders WHERE status = 'pending'`.execute(db);
+      // The next pending reminder, or the end of a lease a dead process left behind, whichever comes first.
+      const { rows } = await sql<{ at: Date | null }>`
+        SELECT least((SELECT min(due_at) FROM reminders WHERE status = 'pending'),
+                     (SELECT min(claimed_until) FROM reminders WHERE status = 'sending')) AS at`.execute(db);
       return rows[0]?.at ?? undefined;
     },
   };

@@ -11,6 +11,6 @@ export function startInboxWorker(
   const batchSize = options.batchSize ?? 50;
   return startPollingWorker(async () => {
     const result = await processDueEvents(ctx, handlers, { batchSize });
-    return { full: result.claimed === batchSize };
+    return { full: result.claimed >= batchSize };
   }, options);
 }

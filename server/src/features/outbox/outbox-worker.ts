@@ -12,6 +12,6 @@ export function startOutboxWorker(
   const batchSize = options.batchSize ?? 50;
   return startPollingWorker(async () => {
     const result = await dispatchDueMessages(ctx, senders, { ...options, batchSize });
-    return { full: result.claimed === batchSize };
+    return { full: result.claimed >= batchSize };
   }, options);
 }
