@@ -7,6 +7,7 @@ import { run as coldStart } from './cold-start';
 import { run as idleRss } from './idle-rss';
 import { run as purge } from './purge';
 import { run as readRoute } from './read-route';
+import { run as reminders } from './reminders';
 import { run as sessionCheck } from './session-check';
 import type { BenchSummary } from './support';
 
@@ -17,7 +18,7 @@ async function main() {
 
   const summaries: BenchSummary[] = [];
   let failed = 0;
-  for (const [title, bench] of [['Read route vs bare Koa', readRoute], ['Cold start', coldStart], ['RSS at idle', idleRss], ['WeCom callbacks and outbox', callbackLatency], ['Retention purge', purge], ['Session check', sessionCheck]] as const) {
+  for (const [title, bench] of [['Read route vs bare Koa', readRoute], ['Cold start', coldStart], ['RSS at idle', idleRss], ['WeCom callbacks and outbox', callbackLatency], ['Retention purge', purge], ['Session check', sessionCheck], ['Reminders', reminders]] as const) {
     try {
       summaries.push(await bench());
     } catch (error) {
