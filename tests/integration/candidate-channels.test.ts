@@ -16,6 +16,9 @@ import { changeJobStatus, createJob, publishCompetencyModel } from '../../server
 import { dispatchDueMessages } from '../../server/src/features/outbox';
 import { createLogger } from '../../server/src/observability/logger';
 import { fixedClock } from '../../server/src/ports/clock';
+import { candidateMessageSender } from '../../server/src/adapters/wechat/candidate-message-sender';
+import { scheduleInterview } from '../../server/src/features/interviews';
+import { kfMenuClickHandler, kfTextHandler } from '../../server/src/features/interviews/chat-replies';
 import type { CandidateMessage } from '../../server/src/ports/candidate-messenger';
 import { SendFailedError } from '../../server/src/ports/outbound-sender';
 import { createTestApp } from '../support/app';
@@ -47,6 +50,7 @@ let tenant: TenantFixture;
 let features: FeatureContext;
 let interviewId: string;
 let hrUserId: string;
+let journeyJob: { id: string; roundId: string };
 
 /** One HireBridge instance: its own token cache and clients over the shared database. */
 function instance(options: { pageSize?: number } = {}) {
@@ -132,6 +136,7 @@ beforeAll(async () => {
   });
   const model = await publishCompetencyModel(features, hr.principal, job.id, competencyModelInput([60, 40]));
   await changeJobStatus(features, hr.principal, job.id, 'open');
+  journeyJob = { id: job.id, roundId: job.rounds[0]!.id };
   const application = await createApplication(features, hr.principal, { candidateId: await newCandidate(), jobId: job.id });
   interviewId = (
     await db.db
@@ -455,5 +460,50 @@ describe('CandidateMessenger fallback: subscription → 微信客服 → call ta
         { channel: 'hr_call_task', result: 'skipped', reason: 'no_interview' },
       ],
     });
+  });
+});
+
+describe('answering the invitation in 微信客服, end to end through the simulator', () => {
+  it('the candidate taps 确认参加 on the invitation, then writes "改到12月2日下午" and taps an offered time', async () => {
+    const one = instance();
+    const candidateId = await newCandidate();
+    const externalUserId = await bindKf(one, 'candidate-journey', candidateId);
+    await sim.wechat.customerSays('candidate-journey', openKfId, '您好，收到面试通知了吗？');
+    const handlers = { 'event.kf_msg_or_event': kfDoorbellHandler(one.kf), 'kf.menu_click': kfMenuClickHandler, 'kf.text': kfTextHandler };
+    const senders = { candidate_message: candidateMessageSender(one.messenger) };
+    // The doorbell's handler stores the messages as new inbox events; they are handled on the next pass.
+    const roundTrip = async () => {
+      while ((await processDueEvents(features, handlers)).claimed > 0);
+      await dispatchDueMessages(features, senders);
+    };
+    await roundTrip();
+
+    const application = await createApplication(features, tenant.employees.hr.principal, { candidateId, jobId: journeyJob.id });
+    const scheduled = await scheduleInterview(
+      features,
+      tenant.employees.hr.principal,
+      application.id,
+      { roundId: journeyJob.roundId, startsAt: '2026-11-26T02:00:00Z', mode: 'onsite', location: '星河大厦 12 层', meetingUrl: null, roomId: null, panel: [{ employeeId: tenant.employees.interviewer.id, role: 'lead' }] },
+      { invitationUrl: (t) => `https://hire.example.com/h5/#/pages/invite/index?token=${t}`, interviewUrl: (id) => `https://hire.example.com/kit/${id}` },
+    );
+    await dispatchDueMessages(features, senders);
+    const invitation = sim.wechat.kfReceived(externalUserId).at(-1);
+    expect(invitation?.menu?.items.map((i) => i.content)).toEqual(['确认参加', '改个时间', '婉拒']);
+
+    await sim.wechat.clickMenu('candidate-journey', openKfId, `interview:${scheduled.id}:confirm`);
+    await roundTrip();
+    expect((await db.db.selectFrom('interviews').select('status').where('id', '=', scheduled.id).executeTakeFirstOrThrow()).status).toBe('confirmed');
+    expect(sim.wechat.kfReceived(externalUserId).at(-1)?.content).toBe('已为您确认参加，期待与您见面！面试前我们会再提醒您。');
+
+    await sim.wechat.customerSays('candidate-journey', openKfId, '不好意思，能改到12月2日下午吗');
+    await roundTrip();
+    const offered = sim.wechat.kfReceived(externalUserId).at(-1);
+    expect(offered?.menu?.items.map((i) => i.content)).toEqual(['12月2日（周三）13:30–14:30', '12月2日（周三）14:00–15:00', '12月2日（周三）14:30–15:30']);
+    const pick = offered!.menu!.items[0]!.id;
+    await sim.wechat.clickMenu('candidate-journey', openKfId, pick);
+    await roundTrip();
+    const moved = await db.db.selectFrom('interviews').select(['status', 'starts_at', 'schedule_version']).where('id', '=', scheduled.id).executeTakeFirstOrThrow();
+    expect(moved).toEqual({ status: 'confirmed', starts_at: new Date('2026-12-02T05:30:00Z'), schedule_version: 2 });
+    expect(sim.wechat.kfReceived(externalUserId).at(-1)?.content).toMatch(/^已为您改到 12月2日（周三）13:30–14:30/);
   });
 });
