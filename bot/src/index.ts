@@ -1,0 +1,1 @@
+export { commandSpecs, helpText, parseCommand, type Command, type Mention, type ParseResult } from './commands';
