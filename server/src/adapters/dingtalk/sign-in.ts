@@ -29,20 +29,6 @@ export { dingtalkApiHost, dingtalkHostsOf };
 /** 40078 不存在的临时授权码: unknown, expired or already used authCode on the old API. */
 export const dingtalkInvalidAuthCode = 40078;
 
-
-/**
- * The oapi client takes its token from `/v1.0/oauth2/accessToken` and sends `/topapi/…` to the same base URL; on
- * the real service those are two hosts, so `/topapi/` requests are sent to the old API's host.
- */
-function routeTopapi(doFetch: typeof fetch, hosts: { api: string; oapi: string }): typeof fetch {
-  if (hosts.api === hosts.oapi) return doFetch;
-  return (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : input.toString());
-    if (url.pathname.startsWith('/topapi/')) return doFetch(new URL(`${url.pathname}${url.search}`, hosts.oapi), init);
-    return doFetch(input, init);
-  };
-}
-
 const isThrottled = (code: string) => /^Forbidden\.AccessDenied\.Qp[sm]Limit/.test(code) || ['qps.exceed.limit', 'request.overlimit', 'ServiceUnavailable', 'unknownError', 'SystemBusy'].includes(code);
 
 export function createDingtalkEmployeeSignIn(deps: {
@@ -165,7 +151,8 @@ export function dingtalkEmployeeSignInFor(deps: {
       credentials: { ...credentials, baseUrl: hosts.api },
       tokens: deps.tokens,
       log: deps.log,
-      fetch: routeTopapi(doFetch, hosts),
+      // The oapi client itself sends /topapi/ to the old API's host (hosts.ts).
+      fetch: doFetch,
       ...(deps.sleep && { sleep: deps.sleep }),
     });
     const signIn = createDingtalkEmployeeSignIn({ credentials, oapi, hosts, fetch: doFetch });

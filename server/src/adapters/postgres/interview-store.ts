@@ -304,9 +304,7 @@ export function postgresInterviewStore(db: Db): InterviewStore {
       const { rows } = await sql<{ candidate_minutes: number[]; panel_minutes: number | null; unconfirmed_alert_minutes: number | null }>`
         SELECT candidate_minutes, panel_minutes, unconfirmed_alert_minutes FROM reminder_policies WHERE tenant_id = ${tenantId}`.execute(db);
       const r = rows[0];
-      return r
-        ? { candidateMinutes: r.candidate_minutes, panelMinutes: r.panel_minutes, unconfirmedAlertMinutes: r.unconfirmed_alert_minutes }
-        : { candidateMinutes: [1440, 120], panelMinutes: 30, unconfirmedAlertMinutes: 1440 };
+      return r && { candidateMinutes: r.candidate_minutes, panelMinutes: r.panel_minutes, unconfirmedAlertMinutes: r.unconfirmed_alert_minutes };
     },
     async setReminderPolicy(tenantId, policy, now) {
       await sql`INSERT INTO reminder_policies (tenant_id, candidate_minutes, panel_minutes, unconfirmed_alert_minutes, updated_at)

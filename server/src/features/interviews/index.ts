@@ -1,5 +1,6 @@
 import type { ScheduleInterview } from '../../../contracts/interviews';
 import { scopeOf } from '../../domain/access-scope';
+import { formatForViewer } from '../../domain/scheduling';
 import { AppError, notFound } from '../../domain/errors';
 import { actorRef, hrRoles, requireRole, type CandidatePrincipal, type Principal } from '../../domain/principal';
 import { assertTransition } from '../../domain/state-machines';
@@ -24,6 +25,11 @@ export type { ReminderPolicy };
 
 /** The issue's defaults: candidate T-24h and T-2h, panel T-30m with the kit link, HR at T-24h if still unconfirmed. */
 export const defaultReminderPolicy: ReminderPolicy = { candidateMinutes: [1440, 120], panelMinutes: 30, unconfirmedAlertMinutes: 1440 };
+
+/** The tenant's reminder policy, or the defaults. */
+export async function reminderPolicyOf(stores: Stores, tenantId: string): Promise<ReminderPolicy> {
+  return (await stores.interviews.reminderPolicy(tenantId)) ?? defaultReminderPolicy;
+}
 
 /** `t24h`, `t2h`, `t30m`, `t90m`: the reminder's kind names its offset. */
 const offsetLabel = (minutes: number) => (minutes % 60 === 0 ? `t${minutes / 60}h` : `t${minutes}m`);
@@ -52,16 +58,9 @@ export function remindersFor(
   return all.filter((r) => r.dueAt > now);
 }
 
-/** 11月24日（周二）10:00–11:00 in the given zone. */
+/** 11月24日（周二）10:00–11:00 in the given zone (the scheduling domain's rendering). */
 export function describeSlot(startsAt: Date, endsAt: Date, timeZone: string): string {
-  const part = (at: Date, options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('zh-CN', { timeZone, ...options }).format(at);
-  const dateParts = Object.fromEntries(
-    new Intl.DateTimeFormat('en', { timeZone, month: 'numeric', day: 'numeric' }).formatToParts(startsAt).map((p) => [p.type, p.value]),
-  );
-  const day = `${dateParts.month}月${dateParts.day}日`;
-  const weekday = part(startsAt, { weekday: 'short' });
-  const clock = (at: Date) => part(at, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-  return `${day}（${weekday}）${clock(startsAt)}–${clock(endsAt)}`;
+  return formatForViewer({ start: startsAt, end: endsAt }, timeZone, timeZone);
 }
 
 /**
@@ -84,26 +83,10 @@ export async function scheduleInterview(
     throw new AppError('VALIDATION_FAILED', '请求参数不正确。The request has invalid fields.', [{ path: 'body.startsAt', message: '面试时间已过 The time has passed' }]);
   }
   return ctx.transact(async (stores) => {
-    if (!(await stores.applications.findApplication(principal.tenantId, applicationId, { lock: true, scope: scopeOf(principal) }))) {
-      throw notFound('Application', '申请');
-    }
-    const target = await stores.interviews.schedulingTarget(principal.tenantId, applicationId, input.roundId);
-    if (!target) throw notFound('Application', '申请');
-    if (!target.round) throw notFound('Interview round', '面试轮次');
-    if (!target.modelId) throw new AppError('INVALID_TRANSITION', '职位还没有胜任力模型。The job has no competency model yet.');
-    if (['hired', 'rejected', 'withdrawn'].includes(target.stage)) {
-      throw new AppError('INVALID_TRANSITION', '该申请已结束，不能再安排面试。The application is closed.');
-    }
-    const panel = await stores.interviews.employees(principal.tenantId, input.panel.map((p) => p.employeeId));
-    const unusable = input.panel.findIndex((p) => !panel.some((e) => e.id === p.employeeId && e.status === 'active'));
-    if (unusable >= 0) {
-      throw new AppError('VALIDATION_FAILED', '请求参数不正确。The request has invalid fields.', [
-        { path: `body.panel.${unusable}.employeeId`, message: '不是本公司在职员工 Not an active employee here' },
-      ]);
-    }
-    const endsAt = new Date(startsAt.getTime() + target.round.durationMinutes * minute);
+    const { target, round, modelId, panel } = await validTarget(stores, principal, applicationId, input.roundId, input.panel);
+    const endsAt = new Date(startsAt.getTime() + round.durationMinutes * minute);
     const interviewId = await stores.interviews.insertInterview({
-      tenantId: principal.tenantId, applicationId, roundId: target.round.id, modelId: target.modelId, startsAt, endsAt,
+      tenantId: principal.tenantId, applicationId, roundId: round.id, modelId, startsAt, endsAt,
       mode: input.mode, location: input.location, meetingUrl: input.meetingUrl, roomId: input.roomId, ownerHrId: principal.employeeId, now,
     });
     await stores.interviews.insertPanel(principal.tenantId, interviewId, input.panel);
@@ -113,7 +96,7 @@ export async function scheduleInterview(
       meetingUrl: input.meetingUrl, changedBy: actorRef(principal), reason: null, now,
     });
     const surveyDelay = await stores.surveys.delayMinutes(principal.tenantId);
-    const policy = await stores.interviews.reminderPolicy(principal.tenantId);
+    const policy = await reminderPolicyOf(stores, principal.tenantId);
     await stores.interviews.insertReminders(principal.tenantId, interviewId, remindersFor(startsAt, now, panel, principal.employeeId, { endsAt, delayMinutes: surveyDelay }, policy), now);
     await stores.surveys.schedule(principal.tenantId, interviewId, new Date(endsAt.getTime() + surveyDelay * minute), now);
     if (target.stage === 'applied' || target.stage === 'screening') {
@@ -132,7 +115,7 @@ export async function scheduleInterview(
         message: {
           kind: 'card',
           cardId: `interview-${interviewId}-v1-${member.id}`.slice(0, 64),
-          title: `面试安排：${target.jobTitle}·${target.round.name}`,
+          title: `面试安排：${target.jobTitle}·${round.name}`,
           description: `候选人：${target.candidateName}`,
           fields: [{ label: '时间', value: when }, { label: '地点', value: input.mode === 'video' ? '视频面试' : input.location || '待定' }],
           url: links.interviewUrl(interviewId),
@@ -149,7 +132,7 @@ export async function scheduleInterview(
         interviewId,
         message: {
           kind: 'choices',
-          prompt: `您好，${target.candidateName}！诚邀您参加「${target.jobTitle}」${target.round.name}：${when}（北京时间），${input.mode === 'video' ? '视频面试' : `地点：${input.location || '待定'}`}。`,
+          prompt: `您好，${target.candidateName}！诚邀您参加「${target.jobTitle}」${round.name}：${when}（北京时间），${input.mode === 'video' ? '视频面试' : `地点：${input.location || '待定'}`}。`,
           choices: [
             { id: `interview:${interviewId}:confirm`, label: '确认参加' },
             { id: `interview:${interviewId}:reschedule`, label: '改个时间' },
@@ -167,8 +150,40 @@ export async function scheduleInterview(
   });
 }
 
-async function ownInterview(stores: Stores, principal: CandidatePrincipal, interviewId: string): Promise<InterviewForAnswer> {
-  const interview = await stores.interviews.findForAnswer(principal.tenantId, interviewId, { lock: true });
+/**
+ * What scheduling needs, checked: the application in the principal's scope and still open, the round of its job, the
+ * job's competency model, and a panel of active employees of this tenant.
+ */
+export async function validTarget(
+  stores: Stores,
+  principal: Principal,
+  applicationId: string,
+  roundId: string,
+  requested: readonly { employeeId: string }[],
+) {
+  if (!(await stores.applications.findApplication(principal.tenantId, applicationId, { lock: true, scope: scopeOf(principal) }))) {
+    throw notFound('Application', '申请');
+  }
+  const target = await stores.interviews.schedulingTarget(principal.tenantId, applicationId, roundId);
+  if (!target) throw notFound('Application', '申请');
+  if (!target.round) throw notFound('Interview round', '面试轮次');
+  if (!target.modelId) throw new AppError('INVALID_TRANSITION', '职位还没有胜任力模型。The job has no competency model yet.');
+  if (['hired', 'rejected', 'withdrawn'].includes(target.stage)) {
+    throw new AppError('INVALID_TRANSITION', '该申请已结束，不能再安排面试。The application is closed.');
+  }
+  const panel = await stores.interviews.employees(principal.tenantId, requested.map((p) => p.employeeId));
+  const unusable = requested.findIndex((p) => !panel.some((e) => e.id === p.employeeId && e.status === 'active'));
+  if (unusable >= 0) {
+    throw new AppError('VALIDATION_FAILED', '请求参数不正确。The request has invalid fields.', [
+      { path: `body.panel.${unusable}.employeeId`, message: '不是本公司在职员工 Not an active employee here' },
+    ]);
+  }
+  return { target, round: target.round, modelId: target.modelId, panel };
+}
+
+/** The candidate's own interview (an invitation session: only that invitation's), or 404 like an unknown id. */
+export async function ownInterview(stores: Stores, principal: CandidatePrincipal, interviewId: string, lock = true): Promise<InterviewForAnswer> {
+  const interview = await stores.interviews.findForAnswer(principal.tenantId, interviewId, { lock });
   if (!interview || interview.candidateId !== principal.candidateId) throw interviewNotFound();
   if (principal.invitationId) {
     const limit = await stores.privacy.invitationApplication(principal.tenantId, principal.invitationId);
@@ -177,7 +192,8 @@ async function ownInterview(stores: Stores, principal: CandidatePrincipal, inter
   return interview;
 }
 
-async function tellPanel(stores: Stores, interview: InterviewForAnswer, key: string, text: string) {
+/** A text to every active panelist, once per key. */
+export async function tellPanel(stores: Stores, interview: InterviewForAnswer, key: string, text: string) {
   for (const member of interview.panel) {
     if (member.status !== 'active') continue;
     await notifyEmployee(stores, { tenantId: interview.tenantId, platformUserId: member.platformUserId, key: `${key}:${member.id}`, message: { kind: 'text', text } });

@@ -103,7 +103,8 @@ export interface InterviewStore {
   ): Promise<boolean>;
   policy(tenantId: string, jobId: string): Promise<SchedulePolicy>;
   setSchedulePolicy(tenantId: string, jobId: string, policy: SchedulePolicy, now: Date): Promise<void>;
-  reminderPolicy(tenantId: string): Promise<ReminderPolicy>;
+  /** The tenant's own policy, or undefined when it uses the defaults (features/interviews). */
+  reminderPolicy(tenantId: string): Promise<ReminderPolicy | undefined>;
   setReminderPolicy(tenantId: string, policy: ReminderPolicy, now: Date): Promise<void>;
   /** The panel's bookings in [from, to) apart from this interview's own, with their limits. */
   panelLoad(tenantId: string, interviewId: string, from: Date, to: Date, now: Date): Promise<PanelLoad[]>;

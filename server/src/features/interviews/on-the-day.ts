@@ -4,11 +4,10 @@ import { AppError, notFound } from '../../domain/errors';
 import { actorRef, hiringRoles, hrRoles, requireRole, type CandidatePrincipal, type Principal } from '../../domain/principal';
 import { addDays, localDateMinutesToInstant, toZoned } from '../../domain/scheduling';
 import { assertTransition } from '../../domain/state-machines';
-import type { FeatureContext, Stores } from '../context';
+import type { FeatureContext } from '../context';
 import { notifyEmployee } from '../notifications';
 import { enqueueMessage } from '../outbox';
-import { candidateMessageChannel } from './index';
-import type { InterviewForAnswer } from './interview-store';
+import { candidateMessageChannel, tellPanel } from './index';
 
 const interviewNotFound = () => notFound('Interview', '面试');
 
@@ -24,13 +23,6 @@ export async function checkinCodeFor(ctx: FeatureContext, principal: Principal, 
 /** The local day [start, end) in the zone, as instants. */
 function dayBounds(localDate: string, zone: string): { from: Date; to: Date } {
   return { from: new Date(localDateMinutesToInstant(localDate, 0, zone)), to: new Date(localDateMinutesToInstant(addDays(localDate, 1), 0, zone)) };
-}
-
-async function tellPanel(stores: Stores, interview: InterviewForAnswer, key: string, text: string) {
-  for (const member of interview.panel) {
-    if (member.status !== 'active') continue;
-    await notifyEmployee(stores, { tenantId: interview.tenantId, platformUserId: member.platformUserId, key: `${key}:${member.id}`, message: { kind: 'text', text } });
-  }
 }
 
 /**

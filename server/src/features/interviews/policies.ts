@@ -4,10 +4,11 @@ import { notFound } from '../../domain/errors';
 import { actorRef, hiringRoles, hrRoles, requireRole, type Principal } from '../../domain/principal';
 import type { FeatureContext } from '../context';
 import type { ReminderPolicy } from './interview-store';
+import { reminderPolicyOf } from './index';
 
 export async function getReminderPolicy(ctx: FeatureContext, principal: Principal): Promise<ReminderPolicy> {
   requireRole(principal, hiringRoles);
-  return ctx.stores.interviews.reminderPolicy(principal.tenantId);
+  return reminderPolicyOf(ctx.stores, principal.tenantId);
 }
 
 /** Admins set when reminders go out; interviews scheduled or moved from now on follow it. */
@@ -16,7 +17,7 @@ export async function setReminderPolicy(ctx: FeatureContext, principal: Principa
   return ctx.transact(async (stores) => {
     await stores.interviews.setReminderPolicy(principal.tenantId, { ...policy, candidateMinutes: [...new Set(policy.candidateMinutes)].sort((a, b) => b - a) }, ctx.clock.now());
     await stores.audit.append({ tenantId: principal.tenantId, actor: actorRef(principal), action: 'reminders.policy', objectType: 'tenant', objectId: principal.tenantId, requestId, details: { ...policy } });
-    return stores.interviews.reminderPolicy(principal.tenantId);
+    return reminderPolicyOf(stores, principal.tenantId);
   });
 }
 

@@ -6,7 +6,7 @@ import type { FeatureContext, Stores } from '../context';
 import { newInvitation } from '../identity';
 import { notifyEmployee } from '../notifications';
 import { enqueueMessage } from '../outbox';
-import { candidateMessageChannel, describeSlot, remindersFor } from './index';
+import { candidateMessageChannel, describeSlot, ownInterview, reminderPolicyOf, remindersFor, validTarget } from './index';
 import type { InterviewForAnswer } from './interview-store';
 
 /** How slots are offered to candidates; working hours and holidays come from the scheduling domain's defaults. */
@@ -15,14 +15,6 @@ export const slotSettings = { windowDays: 14, stepMinutes: 30, bufferMinutes: 15
 const minute = 60_000;
 const interviewNotFound = () => notFound('Interview', '面试');
 
-async function ownInterview(stores: Stores, principal: CandidatePrincipal, interviewId: string, lock: boolean): Promise<InterviewForAnswer> {
-  const interview = await stores.interviews.findForAnswer(principal.tenantId, interviewId, { lock });
-  if (!interview || interview.candidateId !== principal.candidateId) throw interviewNotFound();
-  if (principal.invitationId && (await stores.privacy.invitationApplication(principal.tenantId, principal.invitationId)) !== interview.applicationId) {
-    throw interviewNotFound();
-  }
-  return interview;
-}
 
 /** The panel as the slot domain sees it: busy time from our bookings (other interviews), limits and counts. */
 async function slotQuery(stores: Stores, interview: InterviewForAnswer, from: Date, to: Date, now: Date): Promise<SlotQuery> {
@@ -68,6 +60,14 @@ export async function listOwnSlots(ctx: FeatureContext, principal: CandidatePrin
   };
 }
 
+/** Refuses a time the candidate could not have been offered, with every reason (holiday, busy panel, limits…). */
+async function assertOfferable(stores: Stores, interview: InterviewForAnswer, startsAt: Date, endsAt: Date, now: Date) {
+  const reasons = explainUnavailable(await slotQuery(stores, interview, startsAt, new Date(endsAt.getTime() + minute), now), startsAt);
+  if (reasons.length > 0) {
+    throw new AppError('SLOT_UNAVAILABLE', `这个时间不能预约：${reasons[0]!.message}。This time cannot be booked.`, reasons.map((r) => ({ path: 'body.startsAt', message: r.message })));
+  }
+}
+
 interface MoveInput {
   readonly startsAt: string;
   readonly reason: string;
@@ -85,10 +85,7 @@ async function move(
   const startsAt = new Date(input.startsAt);
   const endsAt = new Date(startsAt.getTime() + interview.durationMinutes * minute);
   if (options.checkSlot) {
-    const reasons = explainUnavailable(await slotQuery(stores, interview, startsAt, new Date(endsAt.getTime() + minute), now), startsAt);
-    if (reasons.length > 0) {
-      throw new AppError('SLOT_UNAVAILABLE', `这个时间不能预约：${reasons[0]!.message}。This time cannot be booked.`, reasons.map((r) => ({ path: 'body.startsAt', message: r.message })));
-    }
+    await assertOfferable(stores, interview, startsAt, endsAt, now);
   } else if (startsAt <= now) {
     throw new AppError('VALIDATION_FAILED', '请求参数不正确。The request has invalid fields.', [{ path: 'body.startsAt', message: '面试时间已过 The time has passed' }]);
   }
@@ -107,7 +104,7 @@ async function move(
   await stores.interviews.resetReminders(
     interview.tenantId,
     interview.id,
-    remindersFor(startsAt, now, interview.panel, interview.ownerHrId ?? interview.panel[0]!.id, { endsAt, delayMinutes: surveyDelay }, await stores.interviews.reminderPolicy(interview.tenantId)),
+    remindersFor(startsAt, now, interview.panel, interview.ownerHrId ?? interview.panel[0]!.id, { endsAt, delayMinutes: surveyDelay }, await reminderPolicyOf(stores, interview.tenantId)),
     now,
   );
   await stores.surveys.schedule(interview.tenantId, interview.id, new Date(endsAt.getTime() + surveyDelay * minute), now);
@@ -237,19 +234,9 @@ export async function offerInterview(
   requireRole(principal, hrRoles);
   const now = ctx.clock.now();
   return ctx.transact(async (stores) => {
-    if (!(await stores.applications.findApplication(principal.tenantId, applicationId, { lock: true, scope: scopeOf(principal) }))) throw notFound('Application', '申请');
-    const target = await stores.interviews.schedulingTarget(principal.tenantId, applicationId, input.roundId);
-    if (!target) throw notFound('Application', '申请');
-    if (!target.round) throw notFound('Interview round', '面试轮次');
-    if (!target.modelId) throw new AppError('INVALID_TRANSITION', '职位还没有胜任力模型。The job has no competency model yet.');
-    if (['hired', 'rejected', 'withdrawn'].includes(target.stage)) throw new AppError('INVALID_TRANSITION', '该申请已结束，不能再安排面试。The application is closed.');
-    const panel = await stores.interviews.employees(principal.tenantId, input.panel.map((p) => p.employeeId));
-    const unusable = input.panel.findIndex((p) => !panel.some((e) => e.id === p.employeeId && e.status === 'active'));
-    if (unusable >= 0) {
-      throw new AppError('VALIDATION_FAILED', '请求参数不正确。The request has invalid fields.', [{ path: `body.panel.${unusable}.employeeId`, message: '不是本公司在职员工 Not an active employee here' }]);
-    }
+    const { target, round, modelId } = await validTarget(stores, principal, applicationId, input.roundId, input.panel);
     const interviewId = await stores.interviews.insertInterview({
-      tenantId: principal.tenantId, applicationId, roundId: target.round.id, modelId: target.modelId, startsAt: null, endsAt: null,
+      tenantId: principal.tenantId, applicationId, roundId: round.id, modelId, startsAt: null, endsAt: null,
       mode: input.mode, location: input.location, meetingUrl: input.meetingUrl, roomId: input.roomId, ownerHrId: principal.employeeId, now,
     });
     await stores.interviews.insertPanel(principal.tenantId, interviewId, input.panel);
@@ -262,7 +249,7 @@ export async function offerInterview(
       tenantId: principal.tenantId, channel: candidateMessageChannel, recipient: target.candidateId, idempotencyKey: `invite:${interviewId}:offer`,
       payload: {
         interviewId,
-        message: { kind: 'text', text: `您好，${target.candidateName}！诚邀您参加「${target.jobTitle}」${target.round.name}，请在这里选择方便的时间：${links.invitationUrl(invitation.token)}` },
+        message: { kind: 'text', text: `您好，${target.candidateName}！诚邀您参加「${target.jobTitle}」${round.name}，请在这里选择方便的时间：${links.invitationUrl(invitation.token)}` },
       },
     });
     await stores.audit.append({ tenantId: principal.tenantId, actor: actorRef(principal), action: 'interview.offer', objectType: 'interview', objectId: interviewId, details: { applicationId } });
@@ -278,10 +265,7 @@ export async function holdSlot(ctx: FeatureContext, principal: CandidatePrincipa
     if (!['awaiting_candidate', 'scheduled', 'confirmed'].includes(interview.status)) throw new AppError('INVALID_TRANSITION', '这场面试已不能选时间。This interview can no longer be timed.');
     const startsAt = new Date(startsAtIso);
     const endsAt = new Date(startsAt.getTime() + interview.durationMinutes * minute);
-    const reasons = explainUnavailable(await slotQuery(stores, interview, startsAt, new Date(endsAt.getTime() + minute), now), startsAt);
-    if (reasons.length > 0) {
-      throw new AppError('SLOT_UNAVAILABLE', `这个时间不能预约：${reasons[0]!.message}。This time cannot be booked.`, reasons.map((r) => ({ path: 'body.startsAt', message: r.message })));
-    }
+    await assertOfferable(stores, interview, startsAt, endsAt, now);
     const expiresAt = new Date(now.getTime() + holdMinutes * minute);
     await stores.interviews.hold(interview.tenantId, interviewId, { employeeIds: interview.panel.map((p) => p.id), from: startsAt, to: endsAt, expiresAt, now });
     return { startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString(), holdExpiresAt: expiresAt.toISOString() };
