@@ -19,6 +19,7 @@ import { dingtalkSignInRouter } from './dingtalk/sign-in';
 import { DingtalkSimulator } from './dingtalk/dingtalk-simulator';
 import type { StreamTiming } from './dingtalk/stream';
 import { rolePagesRouter } from './pages';
+import { type AsrSimulator, type AsrSimulatorOptions, startAsrSimulator } from './asr/asr-simulator';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -30,6 +31,8 @@ export interface SimulatorOptions {
   readonly aibot?: { readonly timing?: Partial<AibotTiming> };
   /** DingTalk Stream mode: redelivery after ~60 s, disconnect grace; tests shorten the real-time parts. */
   readonly dingtalk?: { readonly stream?: Partial<StreamTiming> };
+  /** Speech-recognition vendors (Tencent real-time ASR, Alibaba NLS): idle timeouts, cadence (src/asr/). */
+  readonly asr?: AsrSimulatorOptions;
 }
 
 export interface Simulator {
@@ -42,6 +45,8 @@ export interface Simulator {
   readonly aibot: AibotSimulator;
   /** DingTalk: tokens, Stream-mode gateway and robot sending on `url` (the stream socket gets its own port). */
   readonly dingtalk: DingtalkSimulator;
+  /** Tencent real-time ASR and Alibaba NLS on their own port; they answer with the known transcript of fixture audio. */
+  readonly asr: AsrSimulator;
   stop(): Promise<void>;
 }
 
@@ -90,15 +95,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const { port } = server.address() as AddressInfo;
   aibot.attach(server, `http://${host}:${port}`);
   await dingtalk.listen(`http://${host}:${port}`, host);
+  const asr = await startAsrSimulator(clock, host, options.asr);
   return {
     url: `http://${host}:${port}`,
     wecom,
     wechat,
     aibot,
     dingtalk,
+    asr,
     stop: () =>
       new Promise<void>((resolve, reject) => {
         void aibot.close();
+        void asr.close();
         void dingtalk.close();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
