@@ -1,0 +1,91 @@
+import type { z } from 'zod';
+import {
+  Agenda,
+  Application,
+  ApplicationPage,
+  CandidateAnswer,
+  CandidateInterviews,
+  CandidatePage,
+  EmployeePage,
+  ErrorBody,
+  Funnel,
+  Job,
+  JobPage,
+  OfferedInterview,
+  ParsedTime,
+  RescheduledInterview,
+  ResolvedEmployees,
+  Satisfaction,
+  ScheduledInterview,
+} from '@hirebridge/server/contracts';
+
+/** A failed call: the server's stable error code and its Chinese-first message, safe to show in the chat. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{
+  status: number;
+  headers: { get(name: string): string | null };
+  json(): Promise<unknown>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}>;
+
+/**
+ * The server as the bot sees it: HTTP with the shared contracts, as the employee who wrote the command (the token
+ * is the short-lived session the server issued for that person). Every answer is checked against its contract.
+ */
+export function createServerApi(options: { baseUrl: string; token: string; fetch?: FetchLike }) {
+  const doFetch: FetchLike = options.fetch ?? ((url, init) => fetch(url, init));
+  const base = options.baseUrl.replace(/\/$/, '');
+
+  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; read: () => Promise<unknown>; bytes: () => Promise<Uint8Array> }> {
+    const headers: Record<string, string> = { authorization: `Bearer ${options.token}`, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await doFetch(`${base}${path}`, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
+    if (res.status >= 400) {
+      const parsed = ErrorBody.safeParse(await res.json().catch(() => undefined));
+      throw parsed.success ? new ApiError(res.status, parsed.data.code, parsed.data.message) : new ApiError(res.status, 'INTERNAL', '服务器暂时无法处理，请稍后再试。The server could not answer; try again later.');
+    }
+    return { status: res.status, read: () => res.json(), bytes: async () => new Uint8Array(await res.arrayBuffer()) };
+  }
+  const json = async <T extends z.ZodType>(schema: T, method: string, path: string, body?: unknown): Promise<z.infer<T>> =>
+    schema.parse(await (await call(method, path, body)).read());
+  const qs = (params: Record<string, string | undefined>) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, v);
+    return q.toString();
+  };
+
+  return {
+    parseTime: (text: string, defaultDurationMinutes?: number) => json(ParsedTime, 'POST', '/api/bot/parse-time', { text, ...(defaultDurationMinutes && { defaultDurationMinutes }) }),
+    resolveEmployees: (platformUserIds: readonly string[]) => json(ResolvedEmployees, 'POST', '/api/bot/employees/resolve', { platformUserIds }),
+    findEmployees: (q: string) => json(EmployeePage, 'GET', `/api/employees?${qs({ q, limit: '10' })}`),
+    findCandidates: (q: string) => json(CandidatePage, 'GET', `/api/candidates?${qs({ q, limit: '10' })}`),
+    findJobs: (q: string) => json(JobPage, 'GET', `/api/jobs?${qs({ q, limit: '10' })}`),
+    job: (jobId: string) => json(Job, 'GET', `/api/jobs/${encodeURIComponent(jobId)}`),
+    application: (applicationId: string) => json(Application, 'GET', `/api/applications/${encodeURIComponent(applicationId)}`),
+    applications: (query: { candidateId?: string; jobId?: string }) => json(ApplicationPage, 'GET', `/api/applications?${qs({ ...query, limit: '20' })}`),
+    candidateInterviews: (candidateId: string) => json(CandidateInterviews, 'GET', `/api/candidates/${encodeURIComponent(candidateId)}/interviews`),
+    schedule: (applicationId: string, body: { roundId: string; startsAt: string; panel: { employeeId: string }[] }) =>
+      json(ScheduledInterview, 'POST', `/api/applications/${encodeURIComponent(applicationId)}/interviews`, body),
+    offer: (applicationId: string, body: { roundId: string; panel: { employeeId: string }[] }) =>
+      json(OfferedInterview, 'POST', `/api/applications/${encodeURIComponent(applicationId)}/interviews/offer`, body),
+    reschedule: (interviewId: string, body: { startsAt: string; reason: string }) =>
+      json(RescheduledInterview, 'POST', `/api/interviews/${encodeURIComponent(interviewId)}/reschedule`, body),
+    cancel: (interviewId: string, reason: string) => json(CandidateAnswer, 'POST', `/api/interviews/${encodeURIComponent(interviewId)}/cancel`, { reason }),
+    agenda: (range: 'today' | 'week') => json(Agenda, 'GET', `/api/bot/agenda?${qs({ range })}`),
+    funnel: (jobId: string, period: string) => json(Funnel, 'GET', `/api/reports/funnel?${qs({ jobId, period })}`),
+    funnelPng: async (jobId: string, period: string) => (await call('GET', `/api/charts/funnel.png?${qs({ jobId, period })}`)).bytes(),
+    noShowPng: async (period: string) => (await call('GET', `/api/charts/no-shows.png?${qs({ period })}`)).bytes(),
+    satisfaction: (jobId: string) => json(Satisfaction, 'GET', `/api/reports/satisfaction?${qs({ jobId })}`),
+  };
+}
+
+export type ServerApi = ReturnType<typeof createServerApi>;

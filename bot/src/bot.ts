@@ -1,0 +1,97 @@
+import { ApiError, type ServerApi } from './api';
+import { decodeKey } from './card-keys';
+import type { BotAnswer, CardClick, InboundMessage } from './channel';
+import { parseCommand } from './commands';
+import { maskName } from './format';
+import { agenda } from './handlers/agenda';
+import { cancel } from './handlers/cancel';
+import { candidate } from './handlers/candidate';
+import { say, type HandlerContext } from './handlers/context';
+import { funnel } from './handlers/funnel';
+import { help } from './handlers/help';
+import { applyReschedule, reschedule } from './handlers/reschedule';
+import { confirmScheduled, schedule } from './handlers/schedule';
+import { satisfaction } from './handlers/satisfaction';
+import { unavailable } from './handlers/unavailable';
+
+export interface BotOptions {
+  readonly timeZone?: string;
+}
+
+/** Errors the server answered become their own (Chinese-first) message; anything else a plain apology. */
+function failure(error: unknown): BotAnswer {
+  if (error instanceof ApiError) {
+    if (error.status === 401) return say('会话已过期，请重新发送命令。');
+    if (error.code === 'FORBIDDEN') return say('您没有执行此操作的权限。');
+    if (error.code === 'NOT_FOUND') return say('找不到对象，或不在您负责的范围内。');
+    return say(error.message);
+  }
+  return say('处理时出错了，请稍后再试。');
+}
+
+/**
+ * One message to the bot → its answer. `api` acts as the sender (the server checked who they are and that they may
+ * use the bot). Unknown or malformed text gets help, never a guess.
+ */
+export async function handleMessage(message: InboundMessage, api: ServerApi, options: BotOptions = {}): Promise<BotAnswer> {
+  const parsed = parseCommand(message.text, message.mentions);
+  if (!parsed.ok) return say(parsed.message);
+  const ctx: HandlerContext = { message, api, timeZone: options.timeZone ?? 'Asia/Shanghai' };
+  const command = parsed.command;
+  try {
+    switch (command.name) {
+      case 'help':
+        return help();
+      case 'schedule':
+        return await schedule(ctx, command);
+      case 'reschedule':
+        return await reschedule(ctx, command);
+      case 'cancel':
+        return await cancel(ctx, command);
+      case 'today':
+        return await agenda(ctx, 'today');
+      case 'week':
+        return await agenda(ctx, 'week');
+      case 'candidate':
+        return await candidate(ctx, command);
+      case 'funnel':
+        return await funnel(ctx, command);
+      case 'satisfaction':
+        return await satisfaction(ctx, command);
+      case 'reviews':
+      case 'export':
+      case 'sync':
+        return unavailable(command.name);
+      case 'subscribe':
+        return say('“订阅”暂未开放：群日报尚在开发中。');
+    }
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/** A button click on one of the bot's cards. Keys the bot did not write are refused. */
+export async function handleCardClick(click: CardClick, api: ServerApi, options: BotOptions = {}): Promise<BotAnswer> {
+  const action = decodeKey(click.key);
+  if (!action) return say('这个按钮已失效，请重新发送命令。');
+  const ctx: HandlerContext = { message: { ...click, mentions: [] }, api, timeZone: options.timeZone ?? 'Asia/Shanghai' };
+  try {
+    switch (action.a) {
+      case 'dismiss':
+        return say('好的，已取消操作。');
+      case 'schedule': {
+        const application = await api.application(action.app).catch(() => undefined);
+        const summary = application ? `${click.chatType === 'group' ? maskName(application.candidateName) : application.candidateName} · ${application.jobTitle}` : '';
+        return await confirmScheduled(ctx, { applicationId: action.app, roundId: action.round, startsAt: action.at, panel: action.panel.map((employeeId) => ({ employeeId })), summary, panelNames: '' });
+      }
+      case 'reschedule':
+        return await applyReschedule(ctx, action.iv, action.at, '');
+      case 'cancel': {
+        await api.cancel(action.iv, action.reason);
+        return say(`已取消面试，已通知候选人和面试官。原因：${action.reason}`);
+      }
+    }
+  } catch (error) {
+    return failure(error);
+  }
+}

@@ -1,0 +1,57 @@
+import type { AccessScope } from '../../domain/access-scope';
+
+export interface BotEmployee {
+  readonly id: string;
+  readonly platformUserId: string;
+  readonly name: string;
+  readonly roles: readonly string[];
+  readonly status: 'active' | 'disabled' | 'left';
+}
+
+export interface FunnelRow {
+  /** The current stage. */
+  readonly stage: string;
+  /** Every stage the application ever entered (its current one included). */
+  readonly reached: readonly string[];
+}
+
+export interface AgendaRow {
+  readonly interviewId: string;
+  readonly status: string;
+  readonly startsAt: Date;
+  readonly endsAt: Date;
+  readonly confirmedAt: Date | null;
+  readonly checkedInAt: Date | null;
+  readonly jobTitle: string;
+  readonly roundName: string;
+  readonly candidateName: string;
+  readonly panel: readonly string[];
+}
+
+/** The reads and writes only the HR bot needs (server/src/features/bot). */
+export interface BotStore {
+  employeesByPlatformUser(tenantId: string, platformUserIds: readonly string[]): Promise<BotEmployee[]>;
+  /** Applications to the job (visible in `scope`) created in [from, to). Undefined when the job is out of reach. */
+  funnelRows(tenantId: string, jobId: string, from: Date, to: Date, scope: AccessScope): Promise<{ jobTitle: string; rows: FunnelRow[] } | undefined>;
+  /** Scheduled, confirmed or done interviews starting in [from, to) of jobs in `scope`, earliest first. */
+  agenda(tenantId: string, from: Date, to: Date, scope: AccessScope, limit: number): Promise<AgendaRow[]>;
+  /** Interviews of a candidate's applications to jobs in `scope`, latest first; undefined when the candidate is out of reach. */
+  interviewsOfCandidate(tenantId: string, candidateId: string, scope: AccessScope): Promise<CandidateInterviewRow[] | undefined>;
+  /** Interviews (not cancelled or declined) per panelist in [from, to) on jobs in `scope`, busiest first. */
+  interviewerLoad(tenantId: string, from: Date, to: Date, scope: AccessScope, limit: number): Promise<{ name: string; interviews: number }[]>;
+  /** Whether a command with this platform message id was already taken up (its bot.command audit row exists). */
+  commandSeen(tenantId: string, messageId: string): Promise<boolean>;
+  /** A session of method 'bot' (short-lived) for the employee who wrote a command. */
+  insertBotSession(session: { tokenHash: Buffer; tenantId: string; employeeId: string; expiresAt: Date; idleTimeoutSeconds: number; now: Date }): Promise<void>;
+}
+
+export interface CandidateInterviewRow {
+  readonly interviewId: string;
+  readonly applicationId: string;
+  readonly jobTitle: string;
+  readonly roundName: string;
+  readonly status: string;
+  readonly startsAt: Date | null;
+  readonly endsAt: Date | null;
+  readonly confirmedAt: Date | null;
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { Id } from '../../../contracts';
+import { Agenda, AgendaQuery, CandidateInterviews, Funnel, FunnelQuery, NoShowChartQuery, ParsedTime, ParseTimeRequest, PngFile, ResolvedEmployees, ResolveEmployees, type ChartPeriod } from '../../../contracts/bot';
+import { renderBarPng, renderFunnelPng, type ChartOptions } from '../../adapters/charts/render';
+import * as bot from '../../features/bot';
+import { noShowReport } from '../../features/interviews/policies';
+import { route } from '../route';
+
+const periodNames: Record<ChartPeriod, string> = {
+  '7d': '近7天 last 7 days', '30d': '近30天 last 30 days', '90d': '近90天 last 90 days',
+  month: '本月 this month', quarter: '本季度 this quarter', year: '本年 this year',
+};
+const stageNames: Record<string, string> = { applied: 'Applied', screening: 'Screening', interviewing: 'Interview', offer: 'Offer', hired: 'Hired' };
+
+/**
+ * What the HR bot needs beyond the HR API, called with the session the server handed the bot for the person who
+ * wrote the command (or by the H5 HR view with its own session): natural time, agendas, @-mention lookup,
+ * a candidate's interviews, and charts as JSON and as PNG.
+ */
+export const botRoutes = (deps: { charts?: ChartOptions } = {}) => [
+  route({
+    method: 'post', path: '/api/bot/parse-time', summary: '读自然语言时间（租户时区，节假日/调休）Read natural Chinese time', tag: 'bot', access: 'session',
+    body: ParseTimeRequest, response: ParsedTime,
+    handler: ({ features, principal, body }) => bot.parseTimeForTenant(features, principal, body),
+  }),
+  route({
+    method: 'get', path: '/api/bot/agenda', summary: '今日/本周面试 Today’s or this week’s interviews', tag: 'bot', access: 'session',
+    query: AgendaQuery, response: Agenda,
+    handler: ({ features, principal, query }) => bot.agenda(features, principal, query.range),
+  }),
+  route({
+    method: 'get', path: '/api/candidates/:candidateId/interviews', summary: '候选人的面试 A candidate’s interviews', tag: 'bot', access: 'session',
+    params: z.object({ candidateId: Id }), response: CandidateInterviews,
+    handler: ({ features, principal, params }) => bot.candidateInterviews(features, principal, params.candidateId),
+  }),
+  route({
+    method: 'post', path: '/api/bot/employees/resolve', summary: '@提及的人对应的员工 Employees of @-mentioned platform users', tag: 'bot', access: 'session',
+    body: ResolveEmployees, response: ResolvedEmployees,
+    handler: ({ features, principal, body }) => bot.resolveEmployees(features, principal, body.platformUserIds),
+  }),
+  route({
+    method: 'get', path: '/api/reports/funnel', summary: '招聘漏斗 Hiring funnel of a job', tag: 'reports', access: 'session',
+    query: FunnelQuery, response: Funnel,
+    handler: ({ features, principal, query }) => bot.jobFunnel(features, principal, query),
+  }),
+  route({
+    method: 'get', path: '/api/charts/funnel.png', summary: '招聘漏斗图 Funnel chart (PNG)', tag: 'reports', access: 'session',
+    query: FunnelQuery, response: PngFile, download: 'image/png',
+    handler: async ({ features, principal, query }) => {
+      const funnel = await bot.jobFunnel(features, principal, query);
+      const body = renderFunnelPng({
+        title: `${funnel.jobTitle} 招聘漏斗 Funnel`,
+        subtitle: periodNames[funnel.period],
+        steps: funnel.steps.map((s) => ({ label: `${s.label} ${stageNames[s.stage] ?? s.stage}`, count: s.count })),
+      }, deps.charts);
+      return { body, filename: `funnel-${funnel.period}.png` };
+    },
+  }),
+  route({
+    method: 'get', path: '/api/charts/no-shows.png', summary: '未到场率图（按职位）No-show rate by job (PNG)', tag: 'reports', access: 'session',
+    query: NoShowChartQuery, response: PngFile, download: 'image/png',
+    handler: async ({ features, principal, query }) => {
+      const range = bot.periodRange(query.period, features.clock.now(), await bot.tenantZone(features, principal.tenantId));
+      const report = await noShowReport(features, principal, { from: range.from.toISOString(), to: range.to.toISOString() });
+      const body = renderBarPng({
+        title: '未到场率 No-show rate', subtitle: periodNames[query.period], percent: true,
+        bars: report.byJob.map((r) => ({ label: r.label, value: r.rate })),
+      }, deps.charts);
+      return { body, filename: `no-shows-${query.period}.png` };
+    },
+  }),
+  route({
+    method: 'get', path: '/api/charts/interviewer-load.png', summary: '面试官负荷图 Interviews per interviewer (PNG)', tag: 'reports', access: 'session',
+    query: NoShowChartQuery, response: PngFile, download: 'image/png',
+    handler: async ({ features, principal, query }) => {
+      const rows = await bot.interviewerLoad(features, principal, query.period);
+      const body = renderBarPng({ title: '面试官负荷 Interviews per interviewer', subtitle: periodNames[query.period], bars: rows.map((r) => ({ label: r.name, value: r.interviews })) }, deps.charts);
+      return { body, filename: `interviewer-load-${query.period}.png` };
+    },
+  }),
+];
+
