@@ -67,6 +67,18 @@ describe('configuration', () => {
     expect(error?.message.split('\n')).toEqual(['Invalid configuration:', '  HB_PORT: expected an integer from 0 to 65535 (0 picks a free port), got "abc"']);
   });
 
+  it('reads the reminder subscription template with its data keys, and refuses a malformed one by name', () => {
+    expect(loadConfig({}).wechatReminderTemplate).toBeUndefined();
+    expect(loadConfig({ HB_WECHAT_REMINDER_TEMPLATE: 'AbC-123_x:thing1,time2,thing3,thing4' }).wechatReminderTemplate).toEqual({
+      templateId: 'AbC-123_x',
+      keys: { title: 'thing1', time: 'time2', location: 'thing3', note: 'thing4' },
+    });
+    expect(loadConfig({ HB_WECHAT_REMINDER_TEMPLATE: 'T1:thing1,time2,thing3' }).wechatReminderTemplate?.keys).toEqual({ title: 'thing1', time: 'time2', location: 'thing3' });
+    for (const bad of ['T1', 'T1:thing1,time2', 'T1:thing1,clock2,thing3', 'T 1:thing1,time2,thing3']) {
+      expect(problemsOf({ HB_WECHAT_REMINDER_TEMPLATE: bad })).toEqual([expect.stringMatching(/^HB_WECHAT_REMINDER_TEMPLATE: expected templateId:titleKey,timeKey,placeKey/)]);
+    }
+  });
+
   it('never echoes a secret value back', () => {
     const problems = problemsOf({ DATABASE_URL: 'mysql://root:hunter2@db/x' });
     expect(problems).toEqual(['DATABASE_URL: expected a postgres:// or postgresql:// connection URL']);

@@ -10,6 +10,8 @@ export interface AppConfig {
     readonly bodyLimitBytes: number;
     readonly trustProxy: boolean;
     readonly shutdownTimeoutMs: number;
+    /** The built H5 mini-app served under /h5. */
+    readonly h5Dir: string;
   };
   readonly database: {
     /** Undefined means: run the embedded PostgreSQL in `embeddedDataDir`. */
@@ -31,6 +33,10 @@ export interface AppConfig {
     /** Cron of the nightly retention purge, or undefined when off. */
     readonly purgeCron: string | undefined;
   };
+  /** The reminder subscription template of the company's mini-program, when configured. */
+  readonly wechatReminderTemplate:
+    | { readonly templateId: string; readonly keys: { readonly title: string; readonly time: string; readonly location: string; readonly note?: string } }
+    | undefined;
   readonly demo: {
     readonly seed: boolean;
     readonly devLogin: boolean;
@@ -134,6 +140,7 @@ export function loadConfig(
       bodyLimitBytes: v.HB_BODY_LIMIT_KB * 1024,
       trustProxy: v.HB_TRUST_PROXY,
       shutdownTimeoutMs: v.HB_SHUTDOWN_TIMEOUT_MS,
+      h5Dir: v.HB_MINIAPP_DIR,
     },
     database: {
       url: v.DATABASE_URL,
@@ -151,10 +158,18 @@ export function loadConfig(
       lookupKey: v.HB_LOOKUP_KEY,
       purgeCron: v.HB_PURGE_CRON === 'off' ? undefined : v.HB_PURGE_CRON,
     },
+    wechatReminderTemplate: reminderTemplateOf(v.HB_WECHAT_REMINDER_TEMPLATE),
     demo: {
       seed: v.HB_MODE === 'demo' && v.HB_DEMO_SEED,
       devLogin: v.HB_MODE === 'demo' && v.HB_DEV_LOGIN,
       simulatorPort: v.HB_MODE === 'demo' && v.HB_SIMULATOR ? v.HB_SIMULATOR_PORT : undefined,
     },
   };
+}
+
+function reminderTemplateOf(value: string | undefined): AppConfig['wechatReminderTemplate'] {
+  if (!value) return undefined;
+  const [templateId, keyList] = value.split(':') as [string, string];
+  const [title, time, location, note] = keyList.split(',') as [string, string, string, string | undefined];
+  return { templateId, keys: { title, time, location, ...(note && { note }) } };
 }

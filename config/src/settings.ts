@@ -99,6 +99,21 @@ export const settings = {
     description: 'URL people and platforms use to reach this server (links in messages, callback URLs).',
     default: 'http://127.0.0.1:3000',
   }),
+  HB_MINIAPP_DIR: setting({
+    schema: z.string().min(1),
+    expected: 'a directory path',
+    description: 'The built H5 mini-app (npm run build:h5), served under HB_PUBLIC_URL/h5/ for candidates opening links in a browser.',
+    default: './miniapp/dist/h5',
+  }),
+  HB_WECHAT_REMINDER_TEMPLATE: setting({
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,128}:(thing|time|date|character_string|phrase|name|number|letter|symbol|amount|phone_number|car_number)\d+(,(thing|time|date|character_string|phrase|name|number|letter|symbol|amount|phone_number|car_number)\d+){2,3}$/)
+      .optional(),
+    expected: 'templateId:titleKey,timeKey,placeKey[,noteKey], e.g. AbC123:thing1,time2,thing3,thing4',
+    description:
+      'The mini-program subscription-message template for interview reminders and which data key carries the title, time, place and (optional) note. Unset: reminders go by 微信客服 or an HR call task. The mini-app build asks for the same template id (HB_MINIAPP_SUBSCRIBE_TEMPLATES).',
+  }),
   HB_BODY_LIMIT_KB: setting({
     schema: integer(1, 10240),
     expected: 'an integer number of kilobytes from 1 to 10240',
@@ -214,10 +229,75 @@ export const settings = {
     description: 'Allow POST /api/dev/sessions to sign in as any demo employee. Demo mode only.',
     default: 'true',
   }),
+  HB_ASR_ENGINE: setting({
+    schema: z.enum(['none', 'tencent', 'alibaba', 'local']),
+    expected: '"none", "tencent", "alibaba" or "local"',
+    description:
+      'Speech recognition for live interview notes: Tencent Cloud real-time ASR, Alibaba Cloud NLS, or the on-premises sherpa-onnx engine (no audio leaves the company; needs HB_ASR_LOCAL_MODEL_DIR). "none" offers typed notes only.',
+    default: 'none',
+  }),
+  HB_ASR_TENCENT_APP_ID: setting({
+    schema: z.string().regex(/^\d{1,20}$/),
+    expected: 'the numeric AppID of the Tencent Cloud account',
+    description: 'Tencent Cloud AppID (账号信息 → APPID) for real-time speech recognition.',
+  }),
+  HB_ASR_TENCENT_SECRET_ID: setting({
+    schema: z.string().min(1),
+    expected: 'a Tencent Cloud API SecretId',
+    description: 'SecretId of a Tencent Cloud API key allowed to use ASR. Stays on the server; the phone never sees it.',
+    secret: true,
+  }),
+  HB_ASR_TENCENT_SECRET_KEY: setting({
+    schema: z.string().min(1),
+    expected: 'the SecretKey of that API key',
+    description: 'SecretKey that signs each real-time ASR connection URL. Stays on the server.',
+    secret: true,
+  }),
+  HB_ASR_TENCENT_ENDPOINT: setting({
+    schema: z.string().regex(/^wss?:\/\/[^\s/]+$/),
+    expected: 'a ws:// or wss:// origin without a path, e.g. wss://asr.cloud.tencent.com',
+    description: 'Where Tencent real-time ASR is reached (the platform simulator in demo and tests).',
+    default: 'wss://asr.cloud.tencent.com',
+  }),
+  HB_ASR_ALIBABA_ACCESS_KEY_ID: setting({
+    schema: z.string().min(1),
+    expected: 'an Alibaba Cloud AccessKey ID',
+    description: 'AccessKey ID used to obtain NLS tokens (CreateToken). Stays on the server.',
+    secret: true,
+  }),
+  HB_ASR_ALIBABA_ACCESS_KEY_SECRET: setting({
+    schema: z.string().min(1),
+    expected: 'the AccessKey secret of that key',
+    description: 'AccessKey secret that signs CreateToken requests. Stays on the server.',
+    secret: true,
+  }),
+  HB_ASR_ALIBABA_APP_KEY: setting({
+    schema: z.string().min(1),
+    expected: 'the Appkey of an Intelligent Speech Interaction project',
+    description: 'Appkey of the 智能语音交互 project whose model (Mandarin, 16 kHz) transcribes interviews.',
+  }),
+  HB_ASR_ALIBABA_TOKEN_URL: setting({
+    schema: z.string().url(),
+    expected: 'an http(s) URL, e.g. https://nls-meta.cn-shanghai.aliyuncs.com/',
+    description: 'Alibaba CreateToken endpoint for the region.',
+    default: 'https://nls-meta.cn-shanghai.aliyuncs.com/',
+  }),
+  HB_ASR_ALIBABA_GATEWAY_URL: setting({
+    schema: z.string().regex(/^wss?:\/\/\S+$/),
+    expected: 'a ws:// or wss:// URL, e.g. wss://nls-gateway-cn-shanghai.aliyuncs.com/ws/v1',
+    description: 'Alibaba NLS real-time gateway for the region (the -internal host from an ECS in the same region).',
+    default: 'wss://nls-gateway-cn-shanghai.aliyuncs.com/ws/v1',
+  }),
+  HB_ASR_LOCAL_MODEL_DIR: setting({
+    schema: z.string().min(1),
+    expected: 'a directory holding a sherpa-onnx streaming zipformer model (encoder, decoder, joiner .onnx and tokens.txt)',
+    description:
+      'On-premises recognition model, e.g. sherpa-onnx-streaming-zipformer-zh-14M-2023-02-23 fetched with `npm run asr:fetch-model -- --dir <dir> --sha256 <hex>`.',
+  }),
 } as const;
 
 export type SettingName = keyof typeof settings;
-/** Parsed values. Only the settings without a default (the database URL, the file, the keys) can be undefined. */
+/** Parsed values. Only the settings without a default (the database URL, the file, the keys, ASR credentials) can be undefined. */
 export type SettingValues = {
   [K in SettingName]: (typeof settings)[K] extends SettingDefinition<infer T> ? T : never;
 } & {
@@ -225,4 +305,11 @@ export type SettingValues = {
   HB_CONFIG_FILE: string | undefined;
   HB_DATA_KEYS: { id: string; key: Buffer }[] | undefined;
   HB_LOOKUP_KEY: Buffer | undefined;
+  HB_ASR_TENCENT_APP_ID: string | undefined;
+  HB_ASR_TENCENT_SECRET_ID: string | undefined;
+  HB_ASR_TENCENT_SECRET_KEY: string | undefined;
+  HB_ASR_ALIBABA_ACCESS_KEY_ID: string | undefined;
+  HB_ASR_ALIBABA_ACCESS_KEY_SECRET: string | undefined;
+  HB_ASR_ALIBABA_APP_KEY: string | undefined;
+  HB_ASR_LOCAL_MODEL_DIR: string | undefined;
 };

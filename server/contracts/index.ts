@@ -8,3 +8,5 @@ export * from './health';
 export * from './platform';
 export * from './privacy';
 export * from './interviews';
+export * from './bot';
+export * from './copilot';

@@ -104,11 +104,18 @@ export const CandidateInterview = z
     mode: z.enum(['onsite', 'video', 'phone']),
     startsAt: Timestamp.nullable(),
     endsAt: Timestamp.nullable(),
+    timeZone: z.string().describe("The candidate's zone (the tenant's when unknown)"),
+    timeLabel: z.string().nullable().describe("In the candidate's zone, with the tenant's time beside when it differs"),
     location: z.string(),
+    mapUrl: z.string().nullable().describe('A map search for an on-site place'),
     meetingUrl: z.string().nullable(),
+    bring: z.array(z.string()).describe('What to bring or prepare'),
     panelTitles: z.array(z.string()),
+    checkedInAt: Timestamp.nullable(),
   })
   .meta({ id: 'CandidateInterview' });
+export type CandidateInterview = z.infer<typeof CandidateInterview>;
+export const CandidateInterviewList = z.object({ items: z.array(CandidateInterview) });
 export const CandidateInvitation = z
   .object({ id: Id, jobTitle: z.string(), interviewId: Id.nullable(), expiresAt: Timestamp, live: z.boolean() })
   .meta({ id: 'CandidateInvitation' });

@@ -1,5 +1,5 @@
 import { candidateMessageSender } from './adapters/wechat/candidate-message-sender';
-import { wechatCandidateMessenger } from './adapters/wechat/candidate-messenger';
+import { wechatCandidateMessenger, type ReminderTemplate } from './adapters/wechat/candidate-messenger';
 import { candidateMessageChannel } from './features/interviews';
 import { kfMenuClickHandler, kfTextHandler } from './features/interviews/chat-replies';
 import { dingtalkEmployeeSignInFor } from './adapters/dingtalk/sign-in';
@@ -31,6 +31,7 @@ import type { FeatureContext } from './features/context';
 import { acceptInboundEvent, type InboxHandlers } from './features/inbox';
 import type { PlatformApp } from './features/platform';
 import { dingtalkRosterInboxHandlers, rosterInboxHandlers } from './features/roster';
+import { botInboxHandlers, type BotRuntime } from './features/bot/inbound';
 import type { Logger } from './observability/logger';
 import type { HrRoster } from './ports/employee-directory';
 import type { JsapiSigner, JsapiSignerFor } from './ports/jsapi-signer';
@@ -56,6 +57,10 @@ export function createPlatformLayer(deps: {
   /** HireBridge's public URL: links in messages (DingTalk card buttons) lead under it. */
   publicUrl: string;
   rescanMs?: number;
+  /** The mini-program's reminder template (HB_WECHAT_REMINDER_TEMPLATE); without it reminders use 微信客服 or a call task. */
+  reminderTemplate?: ReminderTemplate;
+  /** The HR bot (bot/): when given, messages to the WeCom AI bot and the DingTalk robot are answered by it. */
+  botRuntime?: BotRuntime;
 }) {
   const { features, tokens, env, log } = deps;
   const appOfKind = (kind: PlatformApp['kind']) => (tenantId: string) => features.stores.platform.findAppOfKind(tenantId, kind);
@@ -112,7 +117,12 @@ export function createPlatformLayer(deps: {
       connectionFor: (tenantId) => [...aibotConnections.values()].find((c) => c.tenantId === tenantId),
     }),
   };  // What features tell candidates (invitations, changes) goes out through the CandidateMessenger's channel choice.
-  const candidateMessenger = wechatCandidateMessenger({ features, senders: { kf: senders.kf!, subscription: senders.subscription! }, timeZone: deps.timeZone });
+  const candidateMessenger = wechatCandidateMessenger({
+    features,
+    senders: { kf: senders.kf!, subscription: senders.subscription! },
+    timeZone: deps.timeZone,
+    ...(deps.reminderTemplate && { reminderTemplate: deps.reminderTemplate }),
+  });
   senders[candidateMessageChannel] = candidateMessageSender(candidateMessenger);
 
 
@@ -128,6 +138,8 @@ export function createPlatformLayer(deps: {
     'kf.menu_click': kfMenuClickHandler,
     // A time written in the chat ("改到周四下午"): answered with free times as menu choices.
     'kf.text': kfTextHandler,
+    // Commands to the HR bot (@-mentions in groups, 1:1): WeCom AI bot messages and DingTalk robot text.
+    ...(deps.botRuntime ? botInboxHandlers({ features, runtime: deps.botRuntime }) : {}),
   };
 
   // One JS-SDK signer per WeCom app; its tickets live in the cluster-wide cache.

@@ -9,13 +9,16 @@ import { postgresStores, postgresTransact, postgresTransactWithDemo } from './ad
 import { demoFieldCipher, FieldCipher } from './domain/field-cipher';
 import { startPurgeSchedule, type PurgeSchedule } from './adapters/schedule/purge-schedule';
 import { startReminderDispatcher, type ReminderDispatcher } from './adapters/schedule/reminder-schedule';
+import { startNudgeDispatcher, type NudgeDispatcher } from './adapters/schedule/nudge-schedule';
 import type { FeatureContext } from './features/context';
 import { seedDemoCompany } from './features/demo';
 import { startOutboxWorker } from './features/outbox/outbox-worker';
 import { startInboxWorker } from './features/inbox/inbox-worker';
 import { startDemoPlatform, type DemoPlatform } from './demo-platform';
 import { createPlatformLayer } from './platform-layer';
+import { httpBotRuntime } from './adapters/bot/http-runtime';
 import { postgresTokenCache } from './adapters/postgres/token-cache';
+import { listenForNotifications } from './adapters/postgres/notifications';
 import { createApp, type HireBridgeApp } from './http/create-app';
 import { createLogger, type Logger } from './observability/logger';
 import { systemClock, type Clock } from './ports/clock';
@@ -177,12 +180,16 @@ export async function startHireBridge(
     rosterReconcileCron: config.rosterReconcileCron,
     timeZone: config.timeZone,
     publicUrl: config.http.publicUrl,
+    ...(config.wechatReminderTemplate && { reminderTemplate: config.wechatReminderTemplate }),
+    // The bot calls this server over HTTP (its own listening address) as the person who wrote the command.
+    botRuntime: httpBotRuntime({ baseUrl: () => serverUrl }),
   });
   features.signIn = platform.signIn;
   let platformStarted = false;
   let outboxWorker: ReturnType<typeof startOutboxWorker> | undefined;
   let purgeSchedule: PurgeSchedule | undefined;
   let reminderDispatcher: ReminderDispatcher | undefined;
+  let nudgeDispatcher: NudgeDispatcher | undefined;
   let inboxWorker: ReturnType<typeof startInboxWorker> | undefined;
   let demoPlatform: DemoPlatform | null | undefined;
 
@@ -211,7 +218,10 @@ export async function startHireBridge(
         messenger: platform.candidateMessenger,
         log,
         surveyUrl: (interviewId) => `${config.http.publicUrl}/h5/#/pages/survey/index?interview=${interviewId}`,
+        // Any instance scheduling or moving an interview wakes every dispatcher at once (LISTEN/NOTIFY).
+        subscribe: (onChange) => listenForNotifications({ connectionString: url!, channel: 'hb_reminders', onNotify: onChange, log }),
       });
+      nudgeDispatcher ??= startNudgeDispatcher({ features, log, publicUrl: config.http.publicUrl });
       if (config.privacy.purgeCron) purgeSchedule ??= startPurgeSchedule({ cron: config.privacy.purgeCron, timeZone: config.timeZone, features, log });
     },
     embedded ? `embedded ${embedded.dataDir}` : describeUrl(url),
@@ -226,6 +236,7 @@ export async function startHireBridge(
     secretsEnv: process.env,
     jsapiSignerFor: platform.jsapiSignerFor,
     publicUrl: config.http.publicUrl,
+    h5Dir: config.http.h5Dir,
     readiness: {
       check: async () => ({
         database: supervisor.migrated ? await supervisor.check() : supervisor.state === 'up' ? 'up' : 'down',
@@ -289,7 +300,7 @@ export async function startHireBridge(
       await closed;
       clearTimeout(deadline);
       supervisor.stop();
-      await Promise.all([outboxWorker?.stop(), inboxWorker?.stop(), reminderDispatcher?.stop(), purgeSchedule?.stop(), demoPlatform?.stop(), platform.stop()]);
+      await Promise.all([outboxWorker?.stop(), inboxWorker?.stop(), reminderDispatcher?.stop(), nudgeDispatcher?.stop(), purgeSchedule?.stop(), demoPlatform?.stop(), platform.stop()]);
       await database.close();
       await embedded?.stop();
       log.info('shutdown complete');

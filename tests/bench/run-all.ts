@@ -2,6 +2,8 @@
 // Benchmarks print; they do not assert on timings.
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { run as asrPipeline } from './asr';
+import { run as hrBot } from './bot';
 import { run as callbackLatency } from './callback-latency';
 import { run as coldStart } from './cold-start';
 import { run as idleRss } from './idle-rss';
@@ -18,7 +20,7 @@ async function main() {
 
   const summaries: BenchSummary[] = [];
   let failed = 0;
-  for (const [title, bench] of [['Read route vs bare Koa', readRoute], ['Cold start', coldStart], ['RSS at idle', idleRss], ['WeCom callbacks and outbox', callbackLatency], ['Retention purge', purge], ['Session check', sessionCheck], ['Reminders', reminders]] as const) {
+  for (const [title, bench] of [['Read route vs bare Koa', readRoute], ['Cold start', coldStart], ['RSS at idle', idleRss], ['WeCom callbacks and outbox', callbackLatency], ['Retention purge', purge], ['Session check', sessionCheck], ['Reminders', reminders], ['Live notes speech pipeline', asrPipeline], ['HR bot', hrBot]] as const) {
     try {
       summaries.push(await bench());
     } catch (error) {

@@ -81,6 +81,7 @@ const cases: Record<string, Case> = {
   'POST /api/auth/sign-out': { allowed: actors },
   'GET /api/candidate/me': { allowed: ['candA', 'candB'] },
   'GET /api/candidate/invitations': { allowed: ['candA', 'candB'], list: true },
+  'GET /api/candidate/interviews': { allowed: ['candA', 'candB'], list: true },
   'GET /api/candidate/interviews/:interviewId': { allowed: ['candA'] },
   'GET /api/candidate/interviews/:interviewId/survey': { allowed: ['candA'] },
   'GET /api/candidate/consents': { allowed: ['candA', 'candB'], list: true },
@@ -115,7 +116,41 @@ const cases: Record<string, Case> = {
   'POST /api/candidate/subscriptions': { allowed: ['candA', 'candB'], body: () => ({ results: { 'tmpl-reminder': 'accept' } }) },
   'GET /api/reports/no-shows': { allowed: hiring, list: true, query: { from: '2026-11-01T00:00:00Z', to: '2026-12-31T00:00:00Z' } },
   'GET /api/candidate/data-requests/:requestId/export': { allowed: ['candA'], revealsPersonalData: true, params: () => ({ requestId: ids.accessRequestA! }) },
+  'POST /api/bot/parse-time': { allowed: hiring, body: () => ({ text: '明天下午3点' }) },
+  'GET /api/candidates/:candidateId/interviews': { allowed: ['hrDept', 'admin'] },
+  'GET /api/bot/agenda': { allowed: hiring, list: true, query: { range: 'week' } },
+  'POST /api/bot/employees/resolve': { allowed: hiring, body: () => ({ platformUserIds: ['zhangsan', 'nobody'] }) },
+  'GET /api/reports/funnel': { allowed: ['hrDept', 'admin'], query: { jobId: 'JOB', period: '30d' } },
+  'GET /api/charts/funnel.png': { allowed: ['hrDept', 'admin'], query: { jobId: 'JOB', period: '30d' } },
+  'GET /api/charts/no-shows.png': { allowed: hiring, query: { period: '30d' } },
+  'GET /api/charts/interviewer-load.png': { allowed: hiring, query: { period: '30d' } },
 };
+// Interviewer copilot (server/src/http/routes/copilot.ts): panel only for notes and one's own scorecard; the debrief for
+// people in scope off the panel (interviewerOn has not submitted, so it stays closed to them).
+const copilotSeg = () => ({ interviewId: ids.interviewA!, segmentId: ids.segmentA! });
+Object.assign(cases, {
+  'GET /api/interviewer/interviews': { allowed: employees, list: true },
+  'GET /api/interviews/:interviewId/kit': { allowed: ['interviewerOn', 'hrDept', 'admin'] },
+  'GET /api/interviews/:interviewId/brief': { allowed: ['interviewerOn', 'hrDept', 'admin'] },
+  'GET /api/interviews/:interviewId/notes': { allowed: ['interviewerOn'] },
+  'POST /api/interviews/:interviewId/segments': { allowed: ['interviewerOn'], body: () => ({ startedMs: 0, endedMs: 1000, text: '您好，请先自我介绍。' }) },
+  'POST /api/interviews/:interviewId/segments/:segmentId/corrections': { allowed: ['interviewerOn'], params: copilotSeg, body: () => ({ text: '更正后的文字' }) },
+  'GET /api/interviews/:interviewId/segments/:segmentId/corrections': { allowed: ['interviewerOn'], params: copilotSeg },
+  'PATCH /api/interviews/:interviewId/segments/:segmentId': { allowed: ['interviewerOn'], params: copilotSeg, body: () => ({ starred: true }) },
+  'POST /api/interviews/:interviewId/question-marks': { allowed: ['interviewerOn'], body: () => ({ questionId: ids.questionA!, atMs: 0 }) },
+  'POST /api/interviews/:interviewId/typed-notes': { allowed: ['interviewerOn'], body: () => ({ text: '候选人回答清楚' }) },
+  'POST /api/interviews/:interviewId/prompts': { allowed: ['interviewerOn'], body: () => ({ answer: '当时我负责后端' }) },
+  'GET /api/interviews/:interviewId/my-scorecard': { allowed: ['interviewerOn'] },
+  'PUT /api/interviews/:interviewId/my-scorecard': { allowed: ['interviewerOn'], body: () => ({ ratings: [] }) },
+  'POST /api/interviews/:interviewId/my-scorecard/submit': { allowed: ['interviewerOn'], body: () => ({ recommendation: 'yes', ratings: [] }) },
+  'POST /api/interviews/:interviewId/my-scorecard/draft': { allowed: ['interviewerOn'] },
+  'POST /api/interviews/:interviewId/my-scorecard/draft/:itemId': { allowed: ['interviewerOn'], params: () => ({ interviewId: ids.interviewA!, itemId: ids.draftItemA! }), body: () => ({ action: 'dismiss' }) },
+  'GET /api/interviews/:interviewId/debrief': { allowed: ['hrDept', 'admin'] },
+  'POST /api/interviews/:interviewId/debrief/decision': { allowed: ['hrDept', 'admin'], body: () => ({ decision: 'hold', reason: '等待终面结果' }) },
+  'GET /api/scorecards/late': { allowed: hiring, list: true },
+  'GET /api/scorecard-policy': { allowed: hiring },
+  'PUT /api/scorecard-policy': { allowed: ['admin', 'adminOther'], body: () => ({ dueMinutes: 1440 }) },
+} satisfies Record<string, Case>);
 /** Routes anyone may call: health, metrics, the API description and sign-in itself. */
 const publicRoutes = new Set([
   'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /openapi.json',
@@ -208,6 +243,15 @@ beforeAll(async () => {
     jobId: job.id, candidateA: candA.id, candidateB: candB.id, applicationA: appA.id, interviewA, interviewB, requestA: request.id,
   });
 
+  // Copilot fixtures: a transcript segment of interview A (candidate A consented to transcription), a question of its
+  // kit and an open draft item of interviewerOn citing the segment.
+  const copilotSegment = await db.db.insertInto('transcript_segments').values({ tenant_id: t1.tenantId, interview_id: interviewA, seq: 0, started_ms: 0, ended_ms: 1000, text: '我负责订单系统' }).returning('id').executeTakeFirstOrThrow();
+  const copilotQuestion = await db.db.selectFrom('questions').innerJoin('competencies', 'competencies.id', 'questions.competency_id').select(['questions.id', 'competencies.id as competencyId']).where('competencies.model_id', '=', model.id).executeTakeFirstOrThrow();
+  const copilotDraft = await db.db.executeQuery(
+    (await import('kysely')).sql<{ id: string }>`INSERT INTO scorecard_draft_items (tenant_id, interview_id, interviewer_id, competency_id, suggested_level, rationale, segment_ids)
+      VALUES (${t1.tenantId}, ${interviewA}, ${interviewerOn.id}, ${copilotQuestion.competencyId}, 3, '规则草稿', ${[copilotSegment.id]}::uuid[]) RETURNING id`.compile(db.db),
+  );
+  Object.assign(ids, { segmentA: copilotSegment.id, questionA: copilotQuestion.id, draftItemA: copilotDraft.rows[0]!.id });
   tokens.candA = await candidateSession(t1.tenantId, candA.id);
   tokens.candB = await candidateSession(t1.tenantId, candB.id);
   tokens.interviewerOn = await signIn(db.db, t1, interviewerOn.id, month);
@@ -288,7 +332,8 @@ describe('authorization matrix', () => {
         if (allowed && [401, 403, 404].includes(answer.status)) blocked.push(`${key} as ${actor}: ${answer.status} ${answer.body.code}`);
         if (allowed && spec.method === 'get' && !ok) blocked.push(`${key} as ${actor}: ${answer.status} ${answer.body.code}`);
         if (ok) {
-          const text = String(answer.type).includes('json') ? JSON.stringify(answer.body) : answer.text;
+          // Binary answers (chart PNGs) have no text; their bytes are scanned as latin1.
+          const text = String(answer.type).includes('json') ? JSON.stringify(answer.body) : (answer.text ?? (Buffer.isBuffer(answer.body) ? answer.body.toString('latin1') : ''));
           for (const value of forbiddenFor(actor, c.revealsPersonalData ?? false)) {
             if (text.includes(value)) leaks.push(`${key} as ${actor} shows ${value.slice(0, 6)}…`);
           }

@@ -9,6 +9,7 @@ import { dispatchDueReminders } from '../../server/src/features/reminders';
 import { createLogger } from '../../server/src/observability/logger';
 import { fixedClock, systemClock } from '../../server/src/ports/clock';
 import { startReminderDispatcher } from '../../server/src/adapters/schedule/reminder-schedule';
+import { listenForNotifications } from '../../server/src/adapters/postgres/notifications';
 import type { CandidateMessenger } from '../../server/src/ports/candidate-messenger';
 import { createTestApp, type TestApp } from '../support/app';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -135,9 +136,17 @@ describe('reminders', () => {
     expect(keys.rows).toEqual([]);
   });
 
+  /** These tests run on the real clock: an interview of the fixture moved to tomorrow, whatever today is. */
+  const liveInterview = async () => {
+    const one = await db.db.selectFrom('interviews').select('id').where('tenant_id', '=', acme.tenantId).where('status', '=', 'scheduled').executeTakeFirstOrThrow();
+    const startsAt = new Date(Date.now() + 86_400_000);
+    await db.db.updateTable('interviews').set({ starts_at: startsAt, ends_at: new Date(startsAt.getTime() + 3600_000) }).where('id', '=', one.id).execute();
+    return one;
+  };
+
   it('wakes at the next due time by node-schedule; the database is the queue', async () => {
     const live = db.features(systemClock);
-    const interview = await db.db.selectFrom('interviews').select('id').where('tenant_id', '=', acme.tenantId).where('status', '=', 'scheduled').where('starts_at', '>', new Date(Date.now() + 3600_000)).executeTakeFirstOrThrow();
+    const interview = await liveInterview();
     const dueAt = new Date(Date.now() + 1200);
     await sql`insert into reminders (tenant_id, interview_id, kind, audience, recipient_employee_id, due_at)
               values (${acme.tenantId}, ${interview.id}, 'panel_wakeup_check', 'panelist', ${acme.employees.interviewer.id}, ${dueAt})`.execute(db.db);
@@ -155,6 +164,55 @@ describe('reminders', () => {
       expect(status).toBe('sent');
     } finally {
       await dispatcher.stop();
+    }
+  });
+
+  it('wakes at once when another instance queues a reminder due before its next look (LISTEN/NOTIFY), and not without it', async () => {
+    const live = db.features(systemClock);
+    const interview = await liveInterview();
+    const statusOf = async (kind: string) => (await sql<{ status: string }>`select status from reminders where kind = ${kind}`.execute(db.db)).rows[0]!.status;
+    const queue = (kind: string) =>
+      sql`insert into reminders (tenant_id, interview_id, kind, audience, recipient_employee_id, due_at)
+          values (${acme.tenantId}, ${interview.id}, ${kind}, 'panelist', ${acme.employees.interviewer.id}, ${new Date(Date.now() + 300)})`.execute(db.db);
+    const waitFor = async (kind: string, ms: number) => {
+      const deadline = Date.now() + ms;
+      let status = await statusOf(kind);
+      while (status !== 'sent' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        status = await statusOf(kind);
+      }
+      return status;
+    };
+    // Nothing else is pending, so both dispatchers arm for their 10-minute look; the reminder is queued after they
+    // armed (as by another instance).
+    await sql`update reminders set status = 'cancelled' where status in ('pending', 'sending')`.execute(db.db);
+    const armedFar = async (d: { nextWakeAt(): Date | undefined }) => {
+      const deadline = Date.now() + 10_000;
+      while (!(d.nextWakeAt() && d.nextWakeAt()!.getTime() > Date.now() + 300_000) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(d.nextWakeAt()!.getTime()).toBeGreaterThan(Date.now() + 300_000);
+    };
+    const deaf = startReminderDispatcher({ features: live, messenger, log, maxSleepMs: 600_000 });
+    try {
+      await armedFar(deaf);
+      await queue('panel_notify_control');
+      expect(await waitFor('panel_notify_control', 1500)).toBe('pending');
+    } finally {
+      await deaf.stop();
+    }
+    await sql`update reminders set status = 'cancelled' where kind = 'panel_notify_control'`.execute(db.db);
+    const listening = startReminderDispatcher({
+      features: live,
+      messenger,
+      log,
+      maxSleepMs: 600_000,
+      subscribe: (onChange) => listenForNotifications({ connectionString: db.url, channel: 'hb_reminders', onNotify: onChange, log }),
+    });
+    try {
+      await armedFar(listening);
+      await queue('panel_notify_check');
+      expect(await waitFor('panel_notify_check', 5000)).toBe('sent');
+    } finally {
+      await listening.stop();
     }
   });
 

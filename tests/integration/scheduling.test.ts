@@ -273,6 +273,11 @@ describe('calendar file', () => {
     const app = await api.http.post('/api/applications').set(auth(hr)).send({ candidateId: candidate.body.id, jobId }).expect(201);
     const a = await schedule(app.body.id, '2026-12-15T08:00:00Z').expect(201);
     const token = await candidateToken(a.body.invitationUrl);
+    const view = await api.http.get(`/api/candidate/interviews/${a.body.id}`).set(auth(token)).expect(200);
+    expect(view.body).toMatchObject({ timeZone: 'Europe/Berlin', timeLabel: '12月15日（周二）09:00–10:00（北京时间 16:00–17:00）', checkedInAt: null });
+    expect(view.body.bring.length).toBeGreaterThan(0);
+    const mine = await api.http.get('/api/candidate/interviews').set(auth(token)).expect(200);
+    expect(mine.body.items.map((i: { id: string }) => i.id)).toEqual([a.body.id]);
     const ics = await api.http.get(`/api/candidate/interviews/${a.body.id}/calendar.ics`).set(auth(token)).expect(200);
     expect(ics.headers['content-type']).toMatch(/^text\/calendar/);
     expect(ics.headers['content-disposition']).toMatch(/attachment; filename="interview-.*\.ics"/);

@@ -26,6 +26,8 @@ export function createTestApp(
     features?: ReturnType<TestDatabase['features']>;
     /** Take the client address from X-Forwarded-For (as behind a proxy with HB_TRUST_PROXY). */
     trustProxy?: boolean;
+    /** Serve the built H5 mini-app under /h5. */
+    h5Dir?: string;
   } = {},
 ): TestApp {
   const logs: string[] = [];
@@ -40,6 +42,8 @@ export function createTestApp(
     features: options.features ?? db.features(options.clock ?? fixedClock(new Date())),
     secretsEnv: options.secretsEnv ?? {},
     ...(options.jsapiSignerFor && { jsapiSignerFor: options.jsapiSignerFor, publicUrl: options.publicUrl ?? 'https://hire.example.com' }),
+    ...(options.publicUrl && { publicUrl: options.publicUrl }),
+    ...(options.h5Dir && { h5Dir: options.h5Dir }),
     log,
     devLogin: options.devLogin ?? false,
     http: { bodyLimitBytes: options.bodyLimitBytes ?? 256 * 1024, trustProxy: options.trustProxy ?? false },

@@ -17,7 +17,9 @@ import type { PrivacyStore } from './privacy/privacy-store';
 import type { InterviewStore } from './interviews/interview-store';
 import type { ReminderStore } from './reminders/reminder-store';
 import type { SurveyStore } from './surveys/survey-store';
+import type { BotStore } from './bot/bot-store';
 import type { SignInPorts } from './identity';
+import type { CopilotStore } from './copilot/copilot-store';
 
 /** Every store a use case may need. The postgres adapter implements them; a transaction hands out a bound set. */
 export interface Stores {
@@ -47,6 +49,10 @@ export interface Stores {
   readonly reminders: ReminderStore;
   /** Candidate surveys and their settings (server/src/features/surveys). */
   readonly surveys: SurveyStore;
+  /** What only the HR bot needs: funnels, agendas, delegated sessions, digest subscriptions (server/src/features/bot). */
+  readonly bot: BotStore;
+  /** Interviewer copilot: live notes, scorecards, drafts, nudges, debrief decisions (server/src/features/copilot). */
+  readonly copilot: CopilotStore;
 }
 
 /** Runs `work` in one database transaction: all of its writes commit together or none do. */

@@ -10,6 +10,7 @@ import { createMetrics, type Metrics } from '../observability/metrics';
 import { readJsonBody } from './middleware/json-body';
 import { requestContext, type RequestState } from './middleware/request-context';
 import { buildOpenApi } from './openapi';
+import { staticSite } from './static-site';
 import type { RouteSpec } from './route';
 import type { JsapiSignerFor } from '../ports/jsapi-signer';
 import { hrRoutes } from './routes/hr';
@@ -17,6 +18,8 @@ import { identityRoutes } from './routes/identity';
 import { candidateRoutes, privacyRoutes } from './routes/privacy';
 import { interviewRoutes } from './routes/interviews';
 import { platformRoutes } from './routes/platform';
+import { botRoutes } from './routes/bot';
+import { copilotRoutes } from './routes/copilot';
 import { systemRoutes, type ReadinessProbe } from './routes/system';
 import { mountWecomCallbacks } from './routes/wecom-callbacks';
 import { mountWecomAibotCallbacks } from './routes/wecom-aibot-callbacks';
@@ -36,6 +39,8 @@ export interface AppDeps {
   readonly jsapiSignerFor?: JsapiSignerFor;
   /** Our public URL (HB_PUBLIC_URL): only pages under it get JS-SDK signatures. */
   readonly publicUrl?: string;
+  /** The built H5 mini-app, served under /h5 (HB_MINIAPP_DIR). */
+  readonly h5Dir?: string;
 }
 
 export interface HireBridgeApp {
@@ -81,6 +86,8 @@ export function createApp(deps: AppDeps): HireBridgeApp {
     ...privacyRoutes,
     ...interviewRoutes({ publicUrl: deps.publicUrl ?? 'http://127.0.0.1:3000' }),
     ...platformRoutes({ jsapiSignerFor: deps.jsapiSignerFor, publicUrl: deps.publicUrl ?? 'http://127.0.0.1:3000' }),
+    ...botRoutes(),
+    ...copilotRoutes,
   );
   const mounted = routes.filter((spec) => spec.enabled?.({ devLogin: deps.devLogin }) ?? true);
   routes.splice(0, routes.length, ...mounted);
@@ -150,6 +157,7 @@ export function createApp(deps: AppDeps): HireBridgeApp {
   mountDingtalkCallbacks(router, { features: deps.features, env: deps.secretsEnv ?? {}, log: deps.log });
 
   koa.use(requestContext(deps.log, metrics));
+  if (deps.h5Dir) koa.use(staticSite('/h5', deps.h5Dir, 'npm run build:h5'));
   koa.use(router.routes());
   koa.use(async (ctx, next) => {
     await next();

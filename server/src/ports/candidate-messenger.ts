@@ -24,7 +24,7 @@ export type CandidateMessage =
         readonly location: string;
         readonly note?: string;
       };
-      /** Mini-program page the reminder opens, e.g. `pages/interview/detail?id=…`. */
+      /** Mini-program page the reminder opens, e.g. `pages/invite/index?id=…`. */
       readonly page?: string;
     };
 

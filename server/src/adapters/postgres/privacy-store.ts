@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Consent, DataRequest, Scorecard } from '../../../contracts/privacy';
-import type { DataRequestRecord, PrivacyStore } from '../../features/privacy/privacy-store';
+import type { CandidateInterviewRecord, DataRequestRecord, PrivacyStore } from '../../features/privacy/privacy-store';
 import type { Db } from './database';
 import { iso } from './pagination';
 
@@ -35,6 +35,41 @@ const toRequest = (r: RequestRow, now: Date): DataRequestRecord => ({
 });
 
 export function postgresPrivacyStore(db: Db): PrivacyStore {
+  /** A candidate's interviews with what they may see: the panel by title only (shadows left out), no personal data. */
+  async function candidateInterviews(
+    tenantId: string,
+    candidateId: string,
+    only: { interviewId?: string; applicationId?: string | null },
+  ): Promise<CandidateInterviewRecord[]> {
+    let query = db
+      .selectFrom('interviews as i')
+      .innerJoin('applications as a', 'a.id', 'i.application_id')
+      .innerJoin('candidates as c', 'c.id', 'a.candidate_id')
+      .innerJoin('tenants as t', 't.id', 'i.tenant_id')
+      .innerJoin('jobs as j', 'j.id', 'a.job_id')
+      .innerJoin('interview_rounds as r', 'r.id', 'i.round_id')
+      .select(['i.id', 'i.application_id', 'j.title', 'r.name', 'i.status', 'i.mode', 'i.starts_at', 'i.ends_at', 'i.location', 'i.meeting_url', 'i.checked_in_at', 'c.time_zone as candidate_zone', 't.time_zone as tenant_zone'])
+      .where('i.tenant_id', '=', tenantId)
+      .where('a.candidate_id', '=', candidateId);
+    if (only.interviewId) query = query.where('i.id', '=', only.interviewId);
+    if (only.applicationId) query = query.where('i.application_id', '=', only.applicationId);
+    const rows = await query.orderBy('i.starts_at', (ob) => ob.desc().nullsFirst()).orderBy('i.created_at', 'desc').limit(100).execute();
+    if (rows.length === 0) return [];
+    const panel = await db
+      .selectFrom('interview_panelists as p')
+      .innerJoin('employees as e', 'e.id', 'p.employee_id')
+      .select(['p.interview_id', 'e.title'])
+      .where('p.interview_id', 'in', rows.map((r) => r.id))
+      .where('p.role', '<>', 'shadow')
+      .execute();
+    return rows.map((row) => ({
+      id: row.id, applicationId: row.application_id, jobTitle: row.title, roundName: row.name, status: row.status, mode: row.mode,
+      startsAt: row.starts_at, endsAt: row.ends_at, location: row.location, meetingUrl: row.meeting_url, checkedInAt: row.checked_in_at,
+      panelTitles: panel.filter((p) => p.interview_id === row.id).map((p) => p.title ?? '面试官'),
+      candidateTimeZone: row.candidate_zone, tenantTimeZone: row.tenant_zone,
+    }));
+  }
+
   const consentColumns = ['id', 'purpose', 'notice_version', 'channel', 'given_at', 'withdrawn_at'] as const;
   const requestBase = () =>
     db
@@ -175,29 +210,10 @@ export function postgresPrivacyStore(db: Db): PrivacyStore {
       return rows.map((r) => ({ id: r.id, jobTitle: r.title, interviewId: r.interview_id, expiresAt: r.expires_at, live: !r.revoked_at && r.expires_at > now, applicationId: r.application_id }));
     },
     async findCandidateInterview(tenantId, candidateId, interviewId) {
-      const row = await db
-        .selectFrom('interviews as i')
-        .innerJoin('applications as a', 'a.id', 'i.application_id')
-        .innerJoin('jobs as j', 'j.id', 'a.job_id')
-        .innerJoin('interview_rounds as r', 'r.id', 'i.round_id')
-        .select(['i.id', 'i.application_id', 'j.title', 'r.name', 'i.status', 'i.mode', 'i.starts_at', 'i.ends_at', 'i.location', 'i.meeting_url'])
-        .where('i.tenant_id', '=', tenantId)
-        .where('i.id', '=', interviewId)
-        .where('a.candidate_id', '=', candidateId)
-        .executeTakeFirst();
-      if (!row) return undefined;
-      const panel = await db
-        .selectFrom('interview_panelists as p')
-        .innerJoin('employees as e', 'e.id', 'p.employee_id')
-        .select(['e.title'])
-        .where('p.interview_id', '=', interviewId)
-        .where('p.role', '<>', 'shadow')
-        .execute();
-      return {
-        id: row.id, applicationId: row.application_id, jobTitle: row.title, roundName: row.name, status: row.status, mode: row.mode,
-        startsAt: row.starts_at, endsAt: row.ends_at, location: row.location, meetingUrl: row.meeting_url,
-        panelTitles: panel.map((p) => p.title ?? '面试官'),
-      };
+      return (await candidateInterviews(tenantId, candidateId, { interviewId }))[0];
+    },
+    async listCandidateInterviews(tenantId, candidateId, applicationId) {
+      return candidateInterviews(tenantId, candidateId, { applicationId });
     },
     async findSurvey(tenantId, interviewId) {
       const { rows } = await sql<{ status: 'scheduled' | 'sent' | 'answered' | 'expired'; send_at: Date; answered_at: Date | null }>`

@@ -429,6 +429,13 @@ export interface Database {
   consents: ConsentTable;
   interview_audio: InterviewAudioTable;
   transcript_segments: TranscriptSegmentTable;
+  interview_question_marks: InterviewQuestionMarkTable;
+  interview_notes: InterviewNoteTable;
+  scorecard_draft_items: ScorecardDraftItemTable;
+  scorecard_policies: ScorecardPolicyTable;
+  scorecard_followups: ScorecardFollowupTable;
+  scorecard_nudges: ScorecardNudgeTable;
+  debrief_decisions: DebriefDecisionTable;
   data_requests: DataRequestTable;
 }
 
@@ -503,6 +510,10 @@ export interface TranscriptSegmentTable {
   question_id: string | null;
   starred: Generated<boolean>;
   created_at: CreatedAt;
+  /** 0018_copilot */
+  source: Generated<'asr' | 'typed'>;
+  speaker: Generated<'unknown' | 'interviewer' | 'candidate'>;
+  version: Generated<number>;
 }
 
 export interface DataRequestTable {
@@ -517,5 +528,87 @@ export interface DataRequestTable {
   handled_by: string | null;
   completed_at: Date | null;
   export: unknown;
+  created_at: CreatedAt;
+}
+
+// —— 0018_copilot ——————————————————————————————————————————————————————————————————————————————————
+
+export interface InterviewQuestionMarkTable {
+  id: Generated<string>;
+  tenant_id: string;
+  interview_id: string;
+  question_id: string;
+  at_ms: number;
+  marked_by: string;
+  created_at: CreatedAt;
+}
+
+export interface InterviewNoteTable {
+  id: Generated<string>;
+  tenant_id: string;
+  interview_id: string;
+  author_id: string;
+  at_ms: number | null;
+  text: string;
+  created_at: CreatedAt;
+}
+
+export interface ScorecardDraftItemTable {
+  id: Generated<string>;
+  tenant_id: string;
+  interview_id: string;
+  interviewer_id: string;
+  competency_id: string;
+  suggested_level: number;
+  rationale: string;
+  segment_ids: string[];
+  generator: Generated<'rules' | 'model'>;
+  status: Generated<'proposed' | 'accepted' | 'edited' | 'dismissed' | 'superseded'>;
+  decided_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface ScorecardPolicyTable {
+  tenant_id: string;
+  due_minutes: Generated<number>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface ScorecardFollowupTable {
+  tenant_id: string;
+  interview_id: string;
+  interviewer_id: string;
+  due_at: Timestamp;
+  next_at: Timestamp;
+  escalate_at: Timestamp;
+  escalated_at: Timestamp | null;
+  nudges_sent: Generated<number>;
+  status: Generated<'pending' | 'sending' | 'done'>;
+  done_reason: string | null;
+  attempts: Generated<number>;
+  claimed_until: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface ScorecardNudgeTable {
+  id: Generated<string>;
+  tenant_id: string;
+  interview_id: string;
+  interviewer_id: string;
+  kind: 'nudge' | 'escalation';
+  recipient_employee_id: string;
+  outbox_key: string;
+  sent_at: Timestamp;
+}
+
+export interface DebriefDecisionTable {
+  id: Generated<string>;
+  tenant_id: string;
+  application_id: string;
+  interview_id: string | null;
+  decision: 'advance' | 'hire' | 'reject' | 'hold';
+  reason: string;
+  decided_by: string;
   created_at: CreatedAt;
 }

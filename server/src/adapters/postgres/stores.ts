@@ -22,6 +22,8 @@ import { postgresPrivacyStore } from './privacy-store';
 import { postgresInterviewStore } from './interview-store';
 import { postgresReminderStore } from './reminder-store';
 import { postgresSurveyStore } from './survey-store';
+import { postgresCopilotStore } from './copilot-store';
+import { postgresBotStore } from './bot-store';
 
 /**
  * Wraps every store method so that what PostgreSQL refuses reaches features as a stable AppError.
@@ -66,7 +68,9 @@ export function postgresStores(db: Db, cipher: FieldCipher = demoFieldCipher(), 
     interviews: mappingErrors(postgresInterviewStore(db)),
     reminders: mappingErrors(postgresReminderStore(db)),
     surveys: mappingErrors(postgresSurveyStore(db)),
+    bot: mappingErrors(postgresBotStore(db)),
     retention: mappingErrors(postgresRetentionStore(db)),
+    copilot: mappingErrors(postgresCopilotStore(db, cipher)),
   };
 }
 

@@ -25,6 +25,11 @@ export function startReminderDispatcher(deps: {
   maxSleepMs?: number;
   /** The mini-app's survey page for an interview (the public URL is configuration). */
   surveyUrl?: (interviewId: string) => string;
+  /**
+   * Subscribes to "reminders were queued or moved" (PostgreSQL NOTIFY from any instance); returns the unsubscribe.
+   * Without it a reminder due within the next minute may wait for the periodic look.
+   */
+  subscribe?: (onChange: () => void) => { close(): Promise<void> };
 }): ReminderDispatcher {
   const batchSize = deps.batchSize ?? 50;
   const maxSleepMs = deps.maxSleepMs ?? 60_000;
@@ -72,12 +77,16 @@ export function startReminderDispatcher(deps: {
   };
 
   run();
+  const subscription = deps.subscribe?.(() => {
+    if (!stopped) run();
+  });
   return {
     wake: run,
     nextWakeAt: () => armedFor,
     async stop() {
       stopped = true;
       job?.cancel();
+      await subscription?.close();
       await running;
     },
   };

@@ -24,6 +24,20 @@ describe('formatForViewer', () => {
     expect(formatForViewer(slot, 'Asia/Shanghai', 'Asia/Shanghai', { withYear: true })).toBe('2026年11月24日（周二）10:00–11:00');
   });
 
+  it('follows Berlin across the end of summer time: the same Beijing hour is an hour earlier in Berlin afterwards', () => {
+    // 2026-10-25 03:00 CEST → 02:00 CET. 16:00 Beijing is 10:00 in Berlin before, 09:00 after.
+    expect(formatForViewer({ start: '2026-10-24T08:00:00Z', end: '2026-10-24T09:00:00Z' }, 'Europe/Berlin', 'Asia/Shanghai')).toBe(
+      '10月24日（周六）10:00–11:00（北京时间 16:00–17:00）',
+    );
+    expect(formatForViewer({ start: '2026-10-26T08:00:00Z', end: '2026-10-26T09:00:00Z' }, 'Europe/Berlin', 'Asia/Shanghai')).toBe(
+      '10月26日（周一）09:00–10:00（北京时间 16:00–17:00）',
+    );
+    // An interview that spans the change itself is an hour longer on the Berlin wall clock's face.
+    expect(formatForViewer({ start: '2026-10-25T00:30:00Z', end: '2026-10-25T01:30:00Z' }, 'Europe/Berlin', 'Asia/Shanghai')).toBe(
+      '10月25日（周日）02:30–02:30（北京时间 08:30–09:30）',
+    );
+  });
+
   it('refuses unknown zones and reversed ranges', () => {
     expect(() => formatForViewer(slot, 'Europe/Atlantis')).toThrow(/unknown IANA/);
     expect(() => formatForViewer({ start: slot.end, end: slot.start }, 'Asia/Shanghai')).toThrow(/end before start/);

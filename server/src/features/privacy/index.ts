@@ -3,7 +3,8 @@ import { scopeOf } from '../../domain/access-scope';
 import { AppError, notFound } from '../../domain/errors';
 import { actorRef, hrRoles, isAdmin, requireRole, type CandidatePrincipal, type Principal } from '../../domain/principal';
 import type { FeatureContext, Stores } from '../context';
-import type { DataClass } from './privacy-store';
+import type { CandidateInterviewRecord, DataClass } from './privacy-store';
+import { formatForViewer } from '../../domain/scheduling/render-time';
 
 export type { PrivacyStore, DataClass, DataRequestRecord, CandidateInterviewRecord } from './privacy-store';
 
@@ -35,10 +36,16 @@ export async function listOwnInvitations(ctx: FeatureContext, principal: Candida
   return rows.map((r) => ({ id: r.id, jobTitle: r.jobTitle, interviewId: r.interviewId, expiresAt: r.expiresAt.toISOString(), live: r.live }));
 }
 
-export async function getOwnInterview(ctx: FeatureContext, principal: CandidatePrincipal, interviewId: string) {
-  const interview = await ctx.stores.privacy.findCandidateInterview(principal.tenantId, principal.candidateId, interviewId);
-  const limit = await limitOf(ctx.stores, principal);
-  if (!interview || (limit && interview.applicationId !== limit)) throw interviewNotFound();
+/** What to bring, by the kind of interview (shown on the invitation). */
+const bringByMode: Record<CandidateInterviewRecord['mode'], string[]> = {
+  onsite: ['身份证件（前台登记）', '简历一份（可选）', '作品集或项目材料（如有）'],
+  video: ['安静、光线充足的环境', '耳机与麦克风', '提前 5 分钟打开会议链接试音'],
+  phone: ['安静的环境', '保持电话畅通'],
+};
+
+function candidateView(interview: CandidateInterviewRecord) {
+  const viewerZone = interview.candidateTimeZone ?? interview.tenantTimeZone;
+  const place = interview.mode === 'onsite' && interview.location.trim() !== '' ? interview.location.trim() : null;
   return {
     id: interview.id,
     jobTitle: interview.jobTitle,
@@ -47,10 +54,31 @@ export async function getOwnInterview(ctx: FeatureContext, principal: CandidateP
     mode: interview.mode,
     startsAt: interview.startsAt?.toISOString() ?? null,
     endsAt: interview.endsAt?.toISOString() ?? null,
+    timeZone: viewerZone,
+    timeLabel: interview.startsAt
+      ? formatForViewer(interview.endsAt ? { start: interview.startsAt, end: interview.endsAt } : interview.startsAt, viewerZone, interview.tenantTimeZone)
+      : null,
     location: interview.location,
+    mapUrl: place ? `https://uri.amap.com/search?keyword=${encodeURIComponent(place)}` : null,
     meetingUrl: interview.meetingUrl,
+    bring: bringByMode[interview.mode],
     panelTitles: interview.panelTitles,
+    checkedInAt: interview.checkedInAt?.toISOString() ?? null,
   };
+}
+
+export async function getOwnInterview(ctx: FeatureContext, principal: CandidatePrincipal, interviewId: string) {
+  const interview = await ctx.stores.privacy.findCandidateInterview(principal.tenantId, principal.candidateId, interviewId);
+  const limit = await limitOf(ctx.stores, principal);
+  if (!interview || (limit && interview.applicationId !== limit)) throw interviewNotFound();
+  return candidateView(interview);
+}
+
+/** My interviews and their status (one application only when signed in with an invitation link). */
+export async function listOwnInterviews(ctx: FeatureContext, principal: CandidatePrincipal) {
+  const limit = await limitOf(ctx.stores, principal);
+  const rows = await ctx.stores.privacy.listCandidateInterviews(principal.tenantId, principal.candidateId, limit);
+  return rows.map(candidateView);
 }
 
 export async function getOwnSurvey(ctx: FeatureContext, principal: CandidatePrincipal, interviewId: string) {

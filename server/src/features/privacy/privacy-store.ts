@@ -18,6 +18,10 @@ export interface CandidateInterviewRecord {
   readonly location: string;
   readonly meetingUrl: string | null;
   readonly panelTitles: string[];
+  /** The candidate's own zone when known; times are shown in it, with the tenant's beside when they differ. */
+  readonly candidateTimeZone: string | null;
+  readonly tenantTimeZone: string;
+  readonly checkedInAt: Date | null;
 }
 
 /** Reads and writes of the privacy core: consents, data-subject requests, scopes, retention, self-service views. */
@@ -25,6 +29,8 @@ export interface PrivacyStore {
   listConsents(tenantId: string, candidateId: string): Promise<Consent[]>;
   /** Gives consent for a purpose; an active consent for it is kept as it is (idempotent). */
   giveConsent(tenantId: string, candidateId: string, input: { purpose: ConsentPurpose; noticeVersion: string; channel: Consent['channel']; now: Date }): Promise<Consent>;
+  /** The candidate's interviews, newest first (limited to one application for an invitation-link session). */
+  listCandidateInterviews(tenantId: string, candidateId: string, applicationId: string | null): Promise<CandidateInterviewRecord[]>;
   withdrawConsent(tenantId: string, candidateId: string, purpose: ConsentPurpose, now: Date): Promise<boolean>;
 
   insertDataRequest(input: { tenantId: string; candidateId: string; kind: DataRequest['kind']; details: string; dueAt: Date; now: Date }): Promise<DataRequestRecord>;

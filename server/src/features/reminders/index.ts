@@ -101,7 +101,7 @@ async function decideAndSend(
       message: {
         kind: 'interview_reminder',
         interview: { title: `${interview.jobTitle}·${interview.roundName}`, startsAt: interview.startsAt, location: kitLinkNote(reminder) },
-        page: `pages/interview/detail?id=${reminder.interviewId}`,
+        page: `pages/invite/index?id=${reminder.interviewId}`,
       },
     });
     if (delivery.outcome === 'undeliverable') return { status: 'failed', channel: null, result: { attempts: delivery.attempts } };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AnswerSurvey,
   CandidateInterview,
+  CandidateInterviewList,
   Satisfaction,
   SatisfactionQuery,
   SubscriptionResults,
@@ -53,6 +54,11 @@ export const candidateRoutes = [
     method: 'get', path: '/api/candidate/invitations', summary: '我的邀请 My invitations', tag: 'candidate', access: 'candidate',
     response: CandidateInvitationList,
     handler: async ({ features, principal }) => ({ items: await privacy.listOwnInvitations(features, principal) }),
+  }),
+  route({
+    method: 'get', path: '/api/candidate/interviews', summary: '我的面试列表 My interviews', tag: 'candidate', access: 'candidate',
+    response: CandidateInterviewList,
+    handler: async ({ features, principal }) => ({ items: await privacy.listOwnInterviews(features, principal) }),
   }),
   route({
     method: 'get', path: '/api/candidate/interviews/:interviewId', summary: '我的面试 My interview', tag: 'candidate', access: 'candidate',
