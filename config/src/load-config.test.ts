@@ -122,6 +122,25 @@ describe('configuration', () => {
     expect(config.demo).toEqual({ seed: false, devLogin: false, simulatorPort: undefined });
   });
 
+  it('reads the speech engine settings and names the credentials the chosen engine lacks', () => {
+    expect(loadConfig({}).asr.engine).toBe('none');
+    const config = loadConfig({
+      HB_ASR_ENGINE: 'tencent',
+      HB_ASR_TENCENT_APP_ID: '1300000001',
+      HB_ASR_TENCENT_SECRET_ID: 'AKIDconfig',
+      HB_ASR_TENCENT_SECRET_KEY: 'config-secret',
+      HB_ASR_TENCENT_ENDPOINT: 'ws://127.0.0.1:9000',
+    });
+    expect(config.asr).toMatchObject({ engine: 'tencent', tencent: { appId: '1300000001', secretId: 'AKIDconfig', secretKey: 'config-secret', endpoint: 'ws://127.0.0.1:9000' } });
+    expect(config.asr.alibaba.gatewayUrl).toBe('wss://nls-gateway-cn-shanghai.aliyuncs.com/ws/v1');
+    expect(problemsOf({ HB_ASR_ENGINE: 'alibaba', HB_ASR_ALIBABA_APP_KEY: 'k' })).toEqual([
+      'HB_ASR_ALIBABA_ACCESS_KEY_ID: required when HB_ASR_ENGINE=alibaba',
+      'HB_ASR_ALIBABA_ACCESS_KEY_SECRET: required when HB_ASR_ENGINE=alibaba',
+    ]);
+    expect(problemsOf({ HB_ASR_ENGINE: 'local' })).toEqual(['HB_ASR_LOCAL_MODEL_DIR: required when HB_ASR_ENGINE=local']);
+    expect(problemsOf({ HB_ASR_ENGINE: 'whisper' })[0]).toMatch(/^HB_ASR_ENGINE: expected "none", "tencent"/);
+  });
+
   it('requires strong encryption keys in production and names the setting when one is weak or malformed', () => {
     expect(problemsOf({ HB_MODE: 'production', DATABASE_URL: 'postgres://db/hire' })).toEqual([
       'HB_DATA_KEYS: required when HB_MODE=production (personal data must be encrypted with your own key)',

@@ -37,6 +37,19 @@ export interface AppConfig {
   readonly wechatReminderTemplate:
     | { readonly templateId: string; readonly keys: { readonly title: string; readonly time: string; readonly location: string; readonly note?: string } }
     | undefined;
+  /** Speech recognition for live notes (HB_ASR_*); `engine: 'none'` offers typed notes only. */
+  readonly asr: {
+    readonly engine: 'none' | 'tencent' | 'alibaba' | 'local';
+    readonly tencent: { readonly appId: string | undefined; readonly secretId: string | undefined; readonly secretKey: string | undefined; readonly endpoint: string };
+    readonly alibaba: {
+      readonly accessKeyId: string | undefined;
+      readonly accessKeySecret: string | undefined;
+      readonly appKey: string | undefined;
+      readonly tokenUrl: string;
+      readonly gatewayUrl: string;
+    };
+    readonly localModelDir: string | undefined;
+  };
   readonly demo: {
     readonly seed: boolean;
     readonly devLogin: boolean;
@@ -128,6 +141,13 @@ export function loadConfig(
       problems.push(`${name}: required when HB_MODE=production (${reason})`);
     }
   }
+  // The chosen speech engine needs its credentials: say which at start-up, not at the first interview.
+  const asrNeeds = { none: [], tencent: ['HB_ASR_TENCENT_APP_ID', 'HB_ASR_TENCENT_SECRET_ID', 'HB_ASR_TENCENT_SECRET_KEY'], alibaba: ['HB_ASR_ALIBABA_ACCESS_KEY_ID', 'HB_ASR_ALIBABA_ACCESS_KEY_SECRET', 'HB_ASR_ALIBABA_APP_KEY'], local: ['HB_ASR_LOCAL_MODEL_DIR'] } as const;
+  if (problems.length === 0) {
+    for (const name of asrNeeds[v.HB_ASR_ENGINE]) {
+      if (v[name] === undefined) problems.push(`${name}: required when HB_ASR_ENGINE=${v.HB_ASR_ENGINE}`);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = v.HB_DATA_DIR;
@@ -159,6 +179,18 @@ export function loadConfig(
       purgeCron: v.HB_PURGE_CRON === 'off' ? undefined : v.HB_PURGE_CRON,
     },
     wechatReminderTemplate: reminderTemplateOf(v.HB_WECHAT_REMINDER_TEMPLATE),
+    asr: {
+      engine: v.HB_ASR_ENGINE,
+      tencent: { appId: v.HB_ASR_TENCENT_APP_ID, secretId: v.HB_ASR_TENCENT_SECRET_ID, secretKey: v.HB_ASR_TENCENT_SECRET_KEY, endpoint: v.HB_ASR_TENCENT_ENDPOINT },
+      alibaba: {
+        accessKeyId: v.HB_ASR_ALIBABA_ACCESS_KEY_ID,
+        accessKeySecret: v.HB_ASR_ALIBABA_ACCESS_KEY_SECRET,
+        appKey: v.HB_ASR_ALIBABA_APP_KEY,
+        tokenUrl: v.HB_ASR_ALIBABA_TOKEN_URL,
+        gatewayUrl: v.HB_ASR_ALIBABA_GATEWAY_URL,
+      },
+      localModelDir: v.HB_ASR_LOCAL_MODEL_DIR,
+    },
     demo: {
       seed: v.HB_MODE === 'demo' && v.HB_DEMO_SEED,
       devLogin: v.HB_MODE === 'demo' && v.HB_DEV_LOGIN,

@@ -4,6 +4,9 @@ import type { FeatureContext } from './features/context';
 import { enqueueMessage } from './features/outbox';
 import type { Simulator } from '@hirebridge/simulator';
 import type { Logger } from './observability/logger';
+import { TencentSpeechToText } from './adapters/asr/tencent-asr';
+import type { SpeechToText } from './ports/speech-to-text';
+import { systemClock } from './ports/clock';
 
 /**
  * The out-of-the-box run: starts the local platform simulator and connects the demo company to it, exactly as a
@@ -19,8 +22,13 @@ const demoApp = {
   encodingAesKey: 'HireBridgeDemoEncodingAESKey0123456789abcde',
 };
 
+/** The demo's speech recognition: the simulator's Tencent real-time ASR, which knows the fixture audio's transcripts. */
+const demoAsrApp = { appId: '1300000001', secretId: 'AKIDxinghedemo0001', secretKey: 'xinghe-demo-asr-secret' };
+
 export interface DemoPlatform {
   readonly url: string;
+  /** Live notes' engine when HB_ASR_ENGINE is none: the simulated Tencent ASR (it recognises the fixture audio only). */
+  readonly speech: SpeechToText;
   stop(): Promise<void>;
 }
 
@@ -50,7 +58,10 @@ export async function startDemoPlatform(options: {
     await sim.stop();
     throw error;
   }
-  return { url: sim.url, stop: () => sim.stop() };
+  sim.asr.tencent.addApp(demoAsrApp);
+  const speech = new TencentSpeechToText({ ...demoAsrApp, endpoint: sim.asr.endpoints.tencent, clock: systemClock });
+  options.log.info({ endpoint: sim.asr.endpoints.tencent }, 'demo live notes: speech recognition by the simulated Tencent real-time ASR');
+  return { url: sim.url, speech, stop: () => sim.stop() };
 }
 
 async function connectDemoCompany(

@@ -8,7 +8,7 @@
 // plus the VAD's real-time factor (alone, on one core), whole-process CPU per stream (pipeline and simulators share the
 // process, so this overstates the server's share), an estimate of concurrent interviews on this machine's cores, and
 // message rates. The local sherpa-onnx engine is measured only when HB_ASR_LOCAL_MODEL_DIR is set.
-// Not covered: the phone's WebSocket hop (the live-notes endpoint is outside this pipeline).
+// The phone's WebSocket hop in front of this pipeline is measured by live-notes.ts.
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { AlibabaSpeechToText } from '../../server/src/adapters/asr/alibaba-nls';

@@ -104,6 +104,11 @@ export class LiveTranscriber {
     this.nextSeq = options.firstSeq ?? 0;
   }
 
+  /** The next sequence number needed in order: a phone reconnecting after a drop resends from here. */
+  get expectedSeq(): number {
+    return this.nextSeq;
+  }
+
   acceptFrame(frame: PhoneAudioFrame): FrameResult {
     if (this.finished) {
       this.stats.framesRejected += 1;
