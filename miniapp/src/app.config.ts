@@ -8,6 +8,13 @@ export default defineAppConfig({
     'pages/survey/index',
     'pages/privacy/index',
   ],
+  // The interviewer pages, in their own subpackage: candidates never download them.
+  subPackages: [
+    {
+      root: 'pages/interviewer/',
+      pages: ['signin/index', 'today/index', 'kit/index', 'notes/index', 'scorecard/index', 'pending/index', 'debrief/index'],
+    },
+  ],
   window: {
     backgroundTextStyle: 'light',
     navigationBarBackgroundColor: '#ffffff',

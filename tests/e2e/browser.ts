@@ -21,8 +21,11 @@ export function ensureBuilt(platform: 'h5' | 'weapp', settings: Record<string, s
   return path.join(repoRoot, 'miniapp', 'dist', platform);
 }
 
-/** Headless Chromium (Playwright gives it a fresh profile) with the flags this machine needs: no background networking. */
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * Headless Chromium (Playwright gives it a fresh profile) with the flags this machine needs: no background networking.
+ * `args` adds flags, e.g. Chromium's fake microphone playing a WAV file.
+ */
+export async function launchBrowser(args: readonly string[] = []): Promise<Browser> {
   if (!browserAvailable) throw new Error(`no Chromium at ${chromiumPath}: apt-get install chromium fonts-wqy-microhei`);
   return chromium.launch({
     executablePath: chromiumPath,
@@ -35,6 +38,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...args,
     ],
   });
 }

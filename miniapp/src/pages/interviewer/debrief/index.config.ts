@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '面评汇总' });

@@ -1,0 +1,19 @@
+/**
+ * The microphone as 16 kHz mono PCM16LE chunks, for live notes. The platform builds replace this file
+ * (recorder.weapp.ts: the mini-program's recorder manager; recorder.h5.ts: getUserMedia with resampling — never
+ * Taro's H5 recorder stand-in, which resolves without recording anything).
+ */
+export interface PcmRecorder {
+  /** Starts the microphone; `onChunk` gets PCM16LE at 16 kHz mono; `onError` a message to show (recording stopped). */
+  start(onChunk: (pcm: ArrayBuffer) => void, onError: (message: string) => void): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createRecorder(): PcmRecorder {
+  return {
+    start: async () => {
+      throw new Error('此平台不能录音，请用文字记录。This platform cannot record; please type your notes.');
+    },
+    stop: async () => undefined,
+  };
+}

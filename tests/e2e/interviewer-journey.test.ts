@@ -1,0 +1,339 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { sql } from 'kysely';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '@hirebridge/simulator';
+import { TencentSpeechToText } from '../../server/src/adapters/asr/tencent-asr';
+import { sileroVoiceActivity } from '../../server/src/adapters/asr/vad';
+import { attachLiveNotesSocket, type LiveNotesSocket } from '../../server/src/http/live-notes-socket';
+import { createLogger } from '../../server/src/observability/logger';
+import { fixedClock, systemClock } from '../../server/src/ports/clock';
+import { createTestApp } from '../support/app';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTenant, signIn, type TenantFixture } from '../support/fixtures';
+import { ensureBuilt, launchBrowser, repoRoot, skipBrowser } from './browser';
+
+/**
+ * The interviewer's pages in a real browser on the H5 build against the real server (demo mode, as `npm run demo`
+ * runs it): 演示登录 → today → kit (focus, rubric, masked brief) → notes typed without consent, with the STAR prompts
+ * and the coverage meter → with consent a transcript segment starred and corrected → the scorecard with evidence and
+ * the AI draft left to the interviewer → submit → the debrief. Someone not on the panel can open none of it.
+ */
+const clock = fixedClock('2026-11-24T02:05:00Z'); // five minutes into a 10:00 Beijing interview
+const phone = '13912345678';
+const month = 30 * 86_400_000;
+const tencentApp = { appId: '1300000062', secretId: 'AKIDinterviewer01', secretKey: 'interviewer-journey-secret' };
+/** Chromium's fake microphone plays this fixture answer (espeak-ng, 16 kHz mono) in a loop. */
+const micWav = path.join(repoRoot, 'tests/fixtures/audio-zh/star-no-result.wav');
+
+let db: TestDatabase;
+let server: Server;
+let baseUrl: string;
+let browser: Browser;
+let t: TenantFixture;
+let interviewId: string;
+let candidateId: string;
+let outsiderId: string;
+let competencies: { id: string; name: string }[];
+let leadToken: string;
+let sim: Simulator;
+let live: LiveNotesSocket;
+let liveInterviewId: string;
+
+/** Taro's H5 router keeps earlier pages in the DOM, hidden: read the visible one. */
+async function text(page: Page, selector: string): Promise<string> {
+  const visible = page.locator(`${selector} >> visible=true`).first();
+  await visible.waitFor({ timeout: 15_000 });
+  return (await visible.textContent()) ?? '';
+}
+const tap = (page: Page, selector: string) => page.locator(`${selector} >> visible=true`).first().click({ timeout: 15_000 });
+async function until(page: Page, selector: string, pattern: RegExp): Promise<string> {
+  const started = Date.now();
+  for (;;) {
+    const shown = await text(page, selector);
+    if (pattern.test(shown)) return shown;
+    if (Date.now() - started > 15_000) throw new Error(`${selector} never matched ${pattern}; it shows: ${shown}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+const scorecardsOf = async (id: string) =>
+  (await sql<{ interviewer_id: string; status: string; recommendation: string | null }>`select interviewer_id, status, recommendation from scorecards where interview_id = ${id}`.execute(db.db)).rows;
+
+async function demoSignIn(page: Page, employeeId: string, path: string) {
+  await page.goto(`${baseUrl}/h5/#${path}`);
+  expect(await text(page, '#demo-login')).toContain('演示登录');
+  await tap(page, `#employee-${employeeId}`);
+}
+
+describe.skipIf(skipBrowser)('interviewer journey in Chromium on the H5 build', () => {
+  beforeAll(async () => {
+    const h5Dir = ensureBuilt('h5');
+    db = await createTestDatabase();
+    t = await createTenant(db.db, { isDemo: true });
+    server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const features = db.features(clock);
+    const api = createTestApp(db, { clock, features, devLogin: true, publicUrl: baseUrl, h5Dir });
+    server.on('request', api.app.callback());
+    // The live-notes socket on the same server, with Tencent's real-time ASR played by the simulator.
+    sim = await startSimulator();
+    sim.asr.tencent.addApp(tencentApp);
+    const speech = new TencentSpeechToText({ ...tencentApp, endpoint: sim.asr.endpoints.tencent, clock: systemClock });
+    live = attachLiveNotesSocket(server, { features, speech: () => speech, voiceActivity: sileroVoiceActivity(), log: createLogger({ level: 'silent' }) });
+    const outsider = await db.db.insertInto('employees').values({ tenant_id: t.tenantId, department_id: t.departmentId, name: '局外人', platform_user_id: `out-${Date.now()}`, roles: ['interviewer'] }).returning('id').executeTakeFirstOrThrow();
+    outsiderId = outsider.id;
+
+    const admin = { authorization: `Bearer ${await signIn(db.db, t, t.employees.admin.id, month)}` };
+    const hr = { authorization: `Bearer ${await signIn(db.db, t, t.employees.hr.id, month)}` };
+    leadToken = await signIn(db.db, t, t.employees.interviewer.id, month);
+    const job = await api.http.post('/api/jobs').set(admin).send({ title: '后端工程师', departmentId: t.departmentId, rounds: [{ name: '技术面', durationMinutes: 60 }] }).expect(201);
+    const levels = [1, 2, 3, 4].map((level) => ({ level, label: ['不足', '基本', '良好', '卓越'][level - 1], description: `等级 ${level} 的行为描述` }));
+    await api.http.put(`/api/jobs/${job.body.id}/competency-model`).set(admin).send({
+      note: '',
+      competencies: [
+        { name: '系统设计', description: '高并发系统的架构与性能优化', weight: 60, rubric: levels, questions: [{ text: '讲一个你设计的高并发系统。', followUps: ['瓶颈在哪里？'] }] },
+        { name: '协作沟通', description: '跨团队推动与沟通', weight: 40, rubric: levels, questions: [{ text: '说说一次跨团队推动项目的经历。', followUps: ['对方反对时你怎么做？'] }] },
+      ],
+    }).expect((r) => expect(r.status).toBeLessThan(300));
+    await api.http.post(`/api/jobs/${job.body.id}/status`).set(admin).send({ status: 'open' }).expect(200);
+    const candidate = await api.http.post('/api/candidates').set(hr).send({
+      name: '林晓雨', phone, resumeText: '2019-2023 某电商：负责高并发订单系统架构设计，性能提升 3 倍\n联系电话 13912345678',
+    }).expect(201);
+    candidateId = candidate.body.id;
+    const application = await api.http.post('/api/applications').set(hr).send({ candidateId, jobId: job.body.id }).expect(201);
+    await db.db.updateTable('applications').set({ stage: 'interviewing' }).where('id', '=', application.body.id).execute();
+    const model = await db.db.selectFrom('competency_models').select('id').where('job_id', '=', job.body.id).executeTakeFirstOrThrow();
+    const round = await db.db.selectFrom('interview_rounds').select('id').where('job_id', '=', job.body.id).executeTakeFirstOrThrow();
+    competencies = await db.db.selectFrom('competencies').select(['id', 'name']).where('model_id', '=', model.id).orderBy('position').execute();
+    const interview = await db.db.insertInto('interviews').values({
+      tenant_id: t.tenantId, application_id: application.body.id, round_id: round.id, competency_model_id: model.id, status: 'confirmed',
+      starts_at: new Date('2026-11-24T02:00:00Z'), ends_at: new Date('2026-11-24T03:00:00Z'), location: '星河大厦 12 层', schedule_version: 1,
+    }).returning('id').executeTakeFirstOrThrow();
+    interviewId = interview.id;
+    await db.db.insertInto('interview_panelists').values([
+      { tenant_id: t.tenantId, interview_id: interviewId, employee_id: t.employees.interviewer.id, role: 'lead', focus_competency_ids: [competencies[0]!.id] },
+      { tenant_id: t.tenantId, interview_id: interviewId, employee_id: t.employees.manager.id, role: 'member', focus_competency_ids: [competencies[1]!.id] },
+    ]).execute();
+
+    // A second candidate, who consented to recording and transcription, for the live-audio run.
+    const other = await api.http.post('/api/candidates').set(hr).send({ name: '周子航', phone: '13712345678', resumeText: '' }).expect(201);
+    const otherApplication = await api.http.post('/api/applications').set(hr).send({ candidateId: other.body.id, jobId: job.body.id }).expect(201);
+    await db.db.updateTable('applications').set({ stage: 'interviewing' }).where('id', '=', otherApplication.body.id).execute();
+    await db.db.insertInto('consents').values(['transcription', 'interview_recording'].map((purpose) => ({
+      tenant_id: t.tenantId, candidate_id: other.body.id as string, purpose: purpose as 'transcription', notice_version: '2026-11', channel: 'miniapp', given_at: new Date('2026-11-23T00:00:00Z'),
+    }))).execute();
+    liveInterviewId = (await db.db.insertInto('interviews').values({
+      tenant_id: t.tenantId, application_id: otherApplication.body.id, round_id: round.id, competency_model_id: model.id, status: 'confirmed',
+      starts_at: new Date('2026-11-24T02:00:00Z'), ends_at: new Date('2026-11-24T03:00:00Z'), location: '星河大厦 12 层', schedule_version: 1,
+    }).returning('id').executeTakeFirstOrThrow()).id;
+    await db.db.insertInto('interview_panelists').values({ tenant_id: t.tenantId, interview_id: liveInterviewId, employee_id: t.employees.interviewer.id, role: 'lead', focus_competency_ids: [] }).execute();
+
+    browser = await launchBrowser(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${micWav}`]);
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await live?.close();
+    await sim?.stop();
+    if (server) await new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+    await db?.drop();
+  });
+
+  it('demo sign-in → kit → typed notes with prompts → segment starred and corrected → scorecard with evidence → debrief', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+
+    // Without a session the today page sends the interviewer to sign in; demo mode offers the picker.
+    await demoSignIn(page, t.employees.interviewer.id, '/pages/interviewer/today/index');
+    expect(await text(page, `#interview-${interviewId}`)).toContain('林晓雨 · 后端工程师');
+    expect(await text(page, `#interview-${interviewId}`)).toMatch(/11月24日 10:00（北京时间）/);
+    // The employee's session is kept apart from a candidate's.
+    const stored = (await page.evaluate('Object.keys(window.localStorage)')) as string[];
+    expect(stored).toContain('hb.employee.session');
+    expect(stored).not.toContain('hb.candidate.session');
+
+    // The kit: my focus, questions with follow-ups, the rubric per level, and the masked brief.
+    await tap(page, `#interview-${interviewId}`);
+    const design = await text(page, `#competency-${competencies[0]!.id}`);
+    expect(design).toContain('我负责考察');
+    expect(design).toContain('讲一个你设计的高并发系统。');
+    expect(design).toContain('追问：瓶颈在哪里？');
+    expect(design).toContain('4 级 卓越：等级 4 的行为描述');
+    expect(await text(page, `#competency-${competencies[1]!.id}`)).not.toContain('我负责考察');
+    const brief = await text(page, '#brief');
+    expect(brief).toContain('高并发订单系统');
+    expect(brief).not.toContain(phone);
+
+    // Notes without consent: typed only, with the reason; mark the question, type an answer, see the prompts.
+    await tap(page, '#open-notes');
+    expect(await text(page, '#typed-only')).toContain('同意');
+    expect(await page.locator('#start-recording >> visible=true').count()).toBe(0);
+    await tap(page, '.question');
+    await until(page, '.question-on', /▶/);
+    await page.locator('#note-input textarea >> visible=true').first().fill('当时项目很紧，我负责后端，我先拆分了服务');
+    await tap(page, '#save-note');
+    expect(await text(page, '#missing')).toBe('缺少：结果 Result');
+    expect(await text(page, '#probe')).toBe('建议追问 Suggested probe：结果如何？能用数据说明吗？');
+    expect(await text(page, '#coverage')).toMatch(/能力覆盖 \d\/2/);
+    expect(await text(page, '#transcript')).toContain('当时项目很紧，我负责后端');
+    const marks = await db.db.selectFrom('interview_question_marks').select('question_id').where('interview_id', '=', interviewId).execute();
+    expect(marks).toHaveLength(1);
+
+    // With consent, the transcript arrives (here appended over the API, as the live socket stores finals) and the
+    // interviewer stars and corrects a segment; the original words are kept.
+    await db.db.insertInto('consents').values(['transcription', 'interview_recording'].map((purpose) => ({
+      tenant_id: t.tenantId, candidate_id: candidateId, purpose: purpose as 'transcription', notice_version: '2026-11', channel: 'miniapp', given_at: new Date('2026-11-23T00:00:00Z'),
+    }))).execute();
+    const appended = await fetch(`${baseUrl}/api/interviews/${interviewId}/segments`, {
+      method: 'POST', headers: { authorization: `Bearer ${leadToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ startedMs: 65_000, endedMs: 70_000, text: '最终延迟降低了百分之六十，QPS 提升三倍' }),
+    });
+    expect(appended.status).toBe(201);
+    const segmentId = ((await appended.json()) as { id: string }).id;
+    await page.reload();
+    await text(page, '#start-recording');
+    expect(await text(page, `#segment-${segmentId}`)).toContain('01:05');
+    await tap(page, `#segment-${segmentId} .star`);
+    await until(page, `#segment-${segmentId}`, /★ 已标星/);
+    await tap(page, `#segment-${segmentId} .correct`);
+    await page.locator('#correction-input input >> visible=true').first().fill('最终延迟降低了 60%，QPS 提升 3 倍');
+    await tap(page, '#save-correction');
+    await until(page, `#segment-${segmentId}`, /已更正.*最终延迟降低了 60%/);
+    const row = await db.db.selectFrom('transcript_segments').selectAll().where('id', '=', segmentId).executeTakeFirstOrThrow();
+    expect(row.starred).toBe(true);
+    expect(row.text).toBe('最终延迟降低了百分之六十，QPS 提升三倍');
+
+    // The scorecard: the draft is shown but nothing is submitted by it; every rating needs evidence.
+    await page.goto(`${baseUrl}/h5/#/pages/interviewer/scorecard/index?id=${interviewId}`);
+    const [design0, collab] = competencies.map((c) => c.id) as [string, string];
+    await tap(page, `#level-${design0}-3`);
+    await tap(page, `#level-${collab}-2`);
+    await tap(page, '#recommend-yes');
+    await tap(page, '#submit-scorecard');
+    expect(await text(page, '#error')).toMatch(/^请为以下能力选择证据（转写片段或笔记）：系统设计、协作沟通。/);
+    // The AI draft cites the starred segment; accepting it fills level and evidence in the form, and submits nothing.
+    await tap(page, '#make-draft');
+    await text(page, '.draft-item');
+    const drafted = await db.db.selectFrom('scorecard_draft_items').select(['id', 'competency_id', 'suggested_level']).where('interview_id', '=', interviewId).execute();
+    expect(drafted.length).toBeGreaterThan(0);
+    expect(await page.locator('.draft-item >> visible=true').count()).toBe(drafted.length);
+    const item = drafted.find((d) => d.competency_id === design0)!;
+    await tap(page, `#draft-${item.id} .draft-accept`);
+    await until(page, `#draft-${item.id}`, /已采纳/);
+    expect(await page.locator(`#level-${design0}-${item.suggested_level}.level-on >> visible=true`).count()).toBe(1);
+    expect(await page.locator(`#evidence-${design0}-${segmentId}.check-on >> visible=true`).count()).toBe(1);
+    expect((await scorecardsOf(interviewId)).filter((s) => s.status === 'submitted')).toEqual([]);
+    await tap(page, `#rate-${collab} .evidence >> text=笔记`);
+    await tap(page, '#submit-scorecard');
+    expect(await text(page, '#saved')).toContain('已提交');
+    expect(await scorecardsOf(interviewId)).toEqual([{ interviewer_id: t.employees.interviewer.id, status: 'submitted', recommendation: 'yes' }]);
+
+    // The debrief opens after my own submission: the panel, my ratings with the evidence quoted.
+    await tap(page, '#open-debrief');
+    expect(await text(page, '#panel')).toMatch(/面试官：已提交 · 推荐 Yes/);
+    expect(await text(page, `#debrief-${design0}`)).toContain(`面试官：${item.suggested_level} 级`);
+    expect(await text(page, `#debrief-${design0}`)).toContain('最终延迟降低了 60%');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, 180_000);
+
+  it('takes the session the web login hands back in the address fragment, and removes it from the address', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    // Where GET /api/auth/web/callback sends the browser: the returnTo the page gave, plus the token in the fragment.
+    await page.goto(`${baseUrl}/h5/#/pages/interviewer/signin/index#${new URLSearchParams({ token: leadToken, expiresAt: '2026-12-24T02:05:00.000Z' }).toString()}`);
+    expect(await text(page, `#interview-${interviewId}`)).toContain('林晓雨');
+    expect(page.url()).not.toContain(leadToken);
+    expect(JSON.parse((await page.evaluate('window.localStorage.getItem("hb.employee.session")')) as string)).toEqual({ data: leadToken });
+    await context.close();
+  }, 60_000);
+
+  it('an interviewer not on the panel can open none of it', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    await demoSignIn(page, outsiderId, '/pages/interviewer/today/index');
+    expect(await text(page, '.notice')).toContain('今天没有面试');
+    for (const path of ['kit', 'notes', 'scorecard', 'debrief']) {
+      await page.goto(`${baseUrl}/h5/#/pages/interviewer/${path}/index?id=${interviewId}`);
+      expect(await text(page, '#error')).toMatch(/找不到|not found/i);
+    }
+    expect(await page.locator('#brief >> visible=true').count()).toBe(0);
+    expect(await page.locator('#transcript >> visible=true').count()).toBe(0);
+    await context.close();
+  }, 60_000);
+
+  it('records from the microphone only with consent and streams numbered 16 kHz PCM frames over the live-notes socket', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const upgraded: Duplex[] = [];
+    const onUpgrade = (_request: IncomingMessage, socket: Duplex) => upgraded.push(socket);
+    server.on('upgrade', onUpgrade);
+    const sent: { at: number; text?: string; seq?: number; pcm?: Buffer }[] = [];
+    const received: { type: string; [key: string]: unknown }[] = [];
+    let socketUrl = '';
+    page.on('websocket', (ws) => {
+      socketUrl = ws.url();
+      ws.on('framesent', ({ payload }) => {
+        if (typeof payload === 'string') sent.push({ at: Date.now(), text: payload });
+        else sent.push({ at: Date.now(), seq: payload.readUInt32BE(0), pcm: payload.subarray(4) });
+      });
+      ws.on('framereceived', ({ payload }) => received.push(JSON.parse(String(payload)) as { type: string }));
+    });
+
+    await demoSignIn(page, t.employees.interviewer.id, `/pages/interviewer/notes/index?id=${liveInterviewId}`);
+    await tap(page, '#start-recording');
+    await until(page, '#live-state', /录音中/);
+    await page.waitForTimeout(2000);
+    // The network drops mid-answer: the phone keeps the audio, reconnects, resumes where the server says, resends.
+    expect(upgraded.length).toBe(1);
+    upgraded[0]!.destroy();
+    const started = Date.now();
+    while (received.filter((m) => m.type === 'ready').length < 2 && Date.now() - started < 15_000) await page.waitForTimeout(100);
+    await until(page, '#live-state', /录音中/);
+    await page.waitForTimeout(2000);
+    await tap(page, '#stop-recording');
+    await until(page, '#live-state', /已停止/);
+
+    server.off('upgrade', onUpgrade);
+    // The token travels in the hello message, never in the address; the server was ready from frame 0.
+    expect(socketUrl).toBe(`${baseUrl.replace('http', 'ws')}/api/interviews/${liveInterviewId}/live-notes`);
+    const hellos = sent.filter((f) => f.text?.includes('"hello"')).map((f) => JSON.parse(f.text!) as Record<string, unknown>);
+    expect(hellos).toHaveLength(2);
+    expect(hellos[0]).toEqual({ type: 'hello', token: expect.any(String), sampleRate: 16000 });
+    expect(hellos[1]).toEqual({ type: 'hello', token: hellos[0]!.token, sampleRate: 16000, resumeFromSeq: expect.any(Number) });
+    const readies = received.filter((m) => m.type === 'ready');
+    expect(readies[0]).toEqual({ type: 'ready', nextSeq: 0 });
+    // After the reconnect the phone sends again from exactly the frame the server asked for, then goes on in order.
+    const second = sent.indexOf(sent.filter((f) => f.text?.includes('"hello"'))[1]!);
+    const resent = sent.slice(second).filter((f) => f.pcm);
+    expect(resent[0]!.seq).toBe(readies[1]!.nextSeq);
+    expect(resent.map((f) => f.seq)).toEqual(resent.map((_, n) => (readies[1]!.nextSeq as number) + n));
+    // Every frame 0 … last reached the server exactly as numbered, nothing missing: no gap, the last one acknowledged.
+    const frames = [...new Map(sent.filter((f) => f.pcm).map((f) => [f.seq!, f])).values()].sort((a, b) => a.seq! - b.seq!);
+    expect(frames.length).toBeGreaterThan(20);
+    expect(frames.map((f) => f.seq)).toEqual(frames.map((_, n) => n));
+    expect(received.filter((m) => m.type === 'gap')).toEqual([]);
+    expect(JSON.parse(sent[sent.length - 1]!.text!)).toEqual({ type: 'end' });
+    expect(received.filter((m) => m.type === 'ack').at(-1)).toEqual({ type: 'ack', seq: frames.length - 1 });
+    expect(received.at(-1)).toEqual({ type: 'closed' });
+    // 16 kHz PCM16: about 32 000 bytes per second of recording, and the microphone's speech is in it (not silence).
+    const bytes = frames.reduce((sum, f) => sum + f.pcm!.length, 0);
+    const seconds = (frames.at(-1)!.at - frames[0]!.at) / 1000;
+    expect(frames.every((f) => f.pcm!.length % 2 === 0 && f.pcm!.length <= 32_000)).toBe(true);
+    expect(bytes / 2 / seconds).toBeGreaterThan(16_000 * 0.8);
+    expect(bytes / 2 / seconds).toBeLessThan(16_000 * 1.25);
+    const loudest = Math.max(...frames.flatMap((f) => Array.from({ length: f.pcm!.length / 2 }, (_, i) => Math.abs(f.pcm!.readInt16LE(i * 2)))));
+    expect(loudest).toBeGreaterThan(1000);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, 90_000);
+});
