@@ -6,15 +6,21 @@ import {
   CandidateAnswer,
   CandidateInterviews,
   CandidatePage,
+  DigestSubscribed,
+  DigestUnsubscribed,
   EmployeePage,
   ErrorBody,
+  ExportSent,
   Funnel,
   Job,
   JobPage,
+  LateScorecards,
+  ManualNudge,
   OfferedInterview,
   ParsedTime,
   RescheduledInterview,
   ResolvedEmployees,
+  RosterSyncResult,
   Satisfaction,
   ScheduledInterview,
 } from '@hirebridge/server/contracts';
@@ -85,6 +91,13 @@ export function createServerApi(options: { baseUrl: string; token: string; fetch
     funnelPng: async (jobId: string, period: string) => (await call('GET', `/api/charts/funnel.png?${qs({ jobId, period })}`)).bytes(),
     noShowPng: async (period: string) => (await call('GET', `/api/charts/no-shows.png?${qs({ period })}`)).bytes(),
     satisfaction: (jobId: string) => json(Satisfaction, 'GET', `/api/reports/satisfaction?${qs({ jobId })}`),
+    lateScorecards: () => json(LateScorecards, 'GET', '/api/scorecards/late'),
+    nudge: (interviewId: string, interviewerId: string) =>
+      json(ManualNudge, 'POST', `/api/scorecards/late/${encodeURIComponent(interviewId)}/${encodeURIComponent(interviewerId)}/nudge`),
+    syncRoster: () => json(RosterSyncResult, 'POST', '/api/roster/sync'),
+    requestExport: (period: string) => json(ExportSent, 'POST', '/api/bot/exports', { period }),
+    subscribeDigest: (body: { platform: 'wecom' | 'dingtalk'; chatId: string; time: string }) => json(DigestSubscribed, 'PUT', '/api/bot/digest', body),
+    unsubscribeDigest: (body: { platform: 'wecom' | 'dingtalk'; chatId: string }) => json(DigestUnsubscribed, 'POST', '/api/bot/digest/unsubscribe', body),
   };
 }
 

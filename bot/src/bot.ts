@@ -12,7 +12,10 @@ import { help } from './handlers/help';
 import { applyReschedule, reschedule } from './handlers/reschedule';
 import { confirmScheduled, schedule } from './handlers/schedule';
 import { satisfaction } from './handlers/satisfaction';
-import { unavailable } from './handlers/unavailable';
+import { decodeNudgeKey, nudge, reviews } from './handlers/reviews';
+import { sync } from './handlers/sync';
+import { exportInterviews } from './handlers/export';
+import { subscribe, unsubscribe } from './handlers/subscribe';
 
 export interface BotOptions {
   readonly timeZone?: string;
@@ -34,9 +37,11 @@ function failure(error: unknown): BotAnswer {
  * use the bot). Unknown or malformed text gets help, never a guess.
  */
 export async function handleMessage(message: InboundMessage, api: ServerApi, options: BotOptions = {}): Promise<BotAnswer> {
+  const ctx: HandlerContext = { message, api, timeZone: options.timeZone ?? 'Asia/Shanghai' };
+  // 取消订阅 would read as 取消 (cancel an interview) without a reason: it is its own command.
+  if (/^(取消订阅|退订|unsubscribe)$/i.test(message.text.trim())) return unsubscribe(ctx).catch(failure);
   const parsed = parseCommand(message.text, message.mentions);
   if (!parsed.ok) return say(parsed.message);
-  const ctx: HandlerContext = { message, api, timeZone: options.timeZone ?? 'Asia/Shanghai' };
   const command = parsed.command;
   try {
     switch (command.name) {
@@ -59,11 +64,13 @@ export async function handleMessage(message: InboundMessage, api: ServerApi, opt
       case 'satisfaction':
         return await satisfaction(ctx, command);
       case 'reviews':
-      case 'export':
+        return await reviews(ctx);
       case 'sync':
-        return unavailable(command.name);
+        return await sync(ctx);
+      case 'export':
+        return await exportInterviews(ctx);
       case 'subscribe':
-        return say('“订阅”暂未开放：群日报尚在开发中。');
+        return await subscribe(ctx, command.time);
     }
   } catch (error) {
     return failure(error);
@@ -72,9 +79,11 @@ export async function handleMessage(message: InboundMessage, api: ServerApi, opt
 
 /** A button click on one of the bot's cards. Keys the bot did not write are refused. */
 export async function handleCardClick(click: CardClick, api: ServerApi, options: BotOptions = {}): Promise<BotAnswer> {
+  const ctx: HandlerContext = { message: { ...click, mentions: [] }, api, timeZone: options.timeZone ?? 'Asia/Shanghai' };
+  const nudgeAction = decodeNudgeKey(click.key);
+  if (nudgeAction) return nudge(ctx, nudgeAction).catch(failure);
   const action = decodeKey(click.key);
   if (!action) return say('这个按钮已失效，请重新发送命令。');
-  const ctx: HandlerContext = { message: { ...click, mentions: [] }, api, timeZone: options.timeZone ?? 'Asia/Shanghai' };
   try {
     switch (action.a) {
       case 'dismiss':

@@ -118,3 +118,58 @@ export const CandidateInterviews = z
   })
   .meta({ id: 'CandidateInterviews' });
 export type CandidateInterviews = z.infer<typeof CandidateInterviews>;
+
+/** 面评进度 → 催办: one interviewer's late scorecard nudged now (at most once an hour per interview and interviewer). */
+export const ScorecardNudgeParams = z.object({ interviewId: Id, interviewerId: Id });
+export const ManualNudge = z
+  .object({
+    interviewId: Id,
+    interviewerId: Id,
+    interviewerName: z.string(),
+    sentAt: Timestamp,
+    nextAllowedAt: Timestamp.describe('The next manual nudge of this interviewer for this interview is refused before this'),
+  })
+  .meta({ id: 'ManualNudge' });
+export type ManualNudge = z.infer<typeof ManualNudge>;
+
+/** 同步: the roster sync run now for the caller's tenant (admin or HR), in numbers. */
+export const RosterSyncResult = z
+  .object({
+    startedAt: Timestamp,
+    finishedAt: Timestamp,
+    added: z.number().int().min(0),
+    updated: z.number().int().min(0),
+    left: z.number().int().min(0).describe('Left the company or disabled on the platform'),
+    unchanged: z.number().int().min(0),
+    departments: z.object({ added: z.number().int().min(0), updated: z.number().int().min(0), unchanged: z.number().int().min(0) }),
+    errors: z.array(z.object({ code: z.string(), message: z.string() })).describe('What the run could not settle, e.g. departments gone from the platform'),
+  })
+  .meta({ id: 'RosterSyncResult' });
+export type RosterSyncResult = z.infer<typeof RosterSyncResult>;
+
+/** 导出: interviews and scores of a period in the caller's scope, as an .xlsx sent 1:1 to the caller as a link. */
+export const ExportRequest = z.object({ period: ChartPeriod.default('30d') }).strict();
+export const ExportSent = z
+  .object({
+    rows: z.number().int().min(0),
+    filename: z.string(),
+    expiresAt: Timestamp.describe('The link works once, until this time (10 minutes)'),
+  })
+  .meta({ id: 'ExportSent' });
+export type ExportSent = z.infer<typeof ExportSent>;
+export const ExportToken = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/) });
+export const XlsxFile = z.object({ body: z.custom<Uint8Array>((v) => v instanceof Uint8Array), filename: z.string() });
+
+/** 订阅 / 取消订阅: the daily digest (今日's agenda) posted into a group chat at a local time in the tenant's zone. */
+export const DigestSubscription = z
+  .object({
+    platform: z.enum(['wecom', 'dingtalk']),
+    chatId: z.string().min(1).max(200),
+    time: z.string().regex(/^([01]?[0-9]|2[0-3])[:：][0-5][0-9]$/).describe('Local time, e.g. 9:00 or 09:30'),
+  })
+  .strict();
+export const DigestChat = z.object({ platform: z.enum(['wecom', 'dingtalk']), chatId: z.string().min(1).max(200) }).strict();
+export const DigestSubscribed = z
+  .object({ localTime: z.string(), timeZone: z.string(), nextRunAt: Timestamp })
+  .meta({ id: 'DigestSubscribed' });
+export const DigestUnsubscribed = z.object({ removed: z.boolean() });

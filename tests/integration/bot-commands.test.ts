@@ -105,7 +105,7 @@ describe('who may command the bot', () => {
     expect(textOf(await say('帮助'))).toContain('约面 <候选人姓名或手机尾号>');
     expect(textOf(await say('随便聊聊'))).toContain('没听懂');
     expect(textOf(await say('约面 张三'))).toContain('还缺少职位');
-    expect(textOf(await say('面评进度'))).toContain('暂未开放');
+    expect(textOf(await say('订阅'))).toContain('还缺少时间');
   });
 });
 

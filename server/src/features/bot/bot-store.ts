@@ -43,6 +43,51 @@ export interface BotStore {
   commandSeen(tenantId: string, messageId: string): Promise<boolean>;
   /** A session of method 'bot' (short-lived) for the employee who wrote a command. */
   insertBotSession(session: { tokenHash: Buffer; tenantId: string; employeeId: string; expiresAt: Date; idleTimeoutSeconds: number; now: Date }): Promise<void>;
+  /** When the latest manual nudge (outbox key `chat:nudge-manual:…`) of this interviewer for this interview went out. */
+  lastManualNudgeAt(tenantId: string, interviewId: string, interviewerId: string): Promise<Date | undefined>;
+
+  /** 导出: one row per interview and panelist (shadows too), interviews starting in [from, to) on jobs in `scope`. */
+  exportRows(tenantId: string, from: Date, to: Date, scope: AccessScope, limit: number): Promise<ExportRow[]>;
+  insertExport(input: { tenantId: string; employeeId: string; tokenHash: Buffer; filename: string; body: Uint8Array; rowCount: number; expiresAt: Date; now: Date }): Promise<void>;
+  /** The file behind a token, once: marks it downloaded and drops the body. Undefined when unknown, used or expired. */
+  takeExport(tokenHash: Buffer, now: Date): Promise<{ tenantId: string; employeeId: string; filename: string; body: Uint8Array; rowCount: number } | undefined>;
+  /** Drops the bodies of expired exports; returns how many. */
+  expireExports(now: Date): Promise<number>;
+
+  /** 订阅: creates or replaces the chat's digest. */
+  upsertDigest(input: { tenantId: string; platform: 'wecom' | 'dingtalk'; chatId: string; employeeId: string; localTime: string; timeZone: string; nextRunAt: Date; now: Date }): Promise<void>;
+  deleteDigest(tenantId: string, platform: 'wecom' | 'dingtalk', chatId: string): Promise<boolean>;
+  /** Due digests, locked until the transaction ends (FOR UPDATE SKIP LOCKED): call inside a transaction. */
+  claimDueDigests(now: Date, limit: number): Promise<DigestRow[]>;
+  advanceDigest(input: { tenantId: string; platform: 'wecom' | 'dingtalk'; chatId: string; nextRunAt: Date; sentAt: Date | null; now: Date }): Promise<void>;
+  nextDigestAt(): Promise<Date | undefined>;
+}
+
+export interface ExportRow {
+  readonly startsAt: Date;
+  readonly endsAt: Date | null;
+  readonly status: string;
+  readonly candidateName: string;
+  readonly jobTitle: string;
+  readonly roundName: string;
+  readonly interviewerName: string | null;
+  readonly panelRole: string | null;
+  readonly scorecardStatus: string | null;
+  readonly recommendation: string | null;
+  readonly averageLevel: number | null;
+  readonly submittedAt: Date | null;
+}
+
+export interface DigestRow {
+  readonly tenantId: string;
+  readonly platform: 'wecom' | 'dingtalk';
+  readonly chatId: string;
+  readonly employeeId: string;
+  readonly employeeStatus: string;
+  readonly employeeRoles: readonly string[];
+  readonly localTime: string;
+  readonly timeZone: string;
+  readonly nextRunAt: Date;
 }
 
 export interface CandidateInterviewRow {

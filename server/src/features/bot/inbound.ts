@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { BotMessage } from '../../ports/bot-message';
-import type { GroupMessage, GroupTarget } from '../../ports/group-notifier';
+import { buttonCardAsText, type GroupMessage, type GroupTarget } from '../../ports/group-notifier';
 import type { FeatureContext } from '../context';
 import { outboxGroupNotifier } from '../group-chat';
+import { originTargetOf, rememberingOrigin } from '../group-chat/origin';
 import type { InboxHandler, InboxHandlers } from '../inbox';
 import { enqueueMessage } from '../outbox';
 import { admitBotSender, tenantZone } from './index';
@@ -31,28 +33,62 @@ export interface NeutralInbound {
 
 export type NeutralReply =
   | { readonly kind: 'markdown'; readonly content: string }
-  | { readonly kind: 'card'; readonly title: string; readonly description: string; readonly buttons: readonly { readonly label: string; readonly key: string }[] }
+  | { readonly kind: 'card'; readonly title: string; readonly description: string; readonly buttons: readonly { readonly label: string; readonly key: string; readonly style?: 'primary' | 'default' | 'danger' }[] }
   | { readonly kind: 'image'; readonly png: Uint8Array; readonly alt: string };
 
 /** The bot as the server's composition root provides it (bot/ over HTTP with the given session token). */
 export interface BotRuntime {
   message(inbound: NeutralInbound, session: { token: string; timeZone: string }): Promise<readonly NeutralReply[]>;
+  /** A click on a button of one of the bot's cards (features/group-chat/card-actions.ts). */
+  click?(click: NeutralCardClick, session: { token: string; timeZone: string }): Promise<readonly NeutralReply[]>;
+}
+
+/** A verified click on a card button: who clicked, in which chat, which key (as the bot wrote it). */
+export interface NeutralCardClick {
+  readonly platform: 'wecom' | 'dingtalk';
+  readonly tenantId: string;
+  readonly chatType: 'group' | 'single';
+  readonly chatId: string;
+  readonly senderId: string;
+  readonly key: string;
+}
+
+/** A card's id (WeCom task_id: letters, digits, `_-@`, ≤ 128, unique per bot), derived from what it answers. */
+export function cardIdFor(idempotencyKey: string): string {
+  return `hb_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 40)}`;
 }
 
 /**
- * What the group channels can carry today is text, markdown and notice cards: a card's buttons are listed as text
- * (button cards in groups need the platform layer's card support), and an image is announced with its description.
+ * The bot's reply as a group message: cards keep their buttons (channels that cannot take clicks list them as
+ * text), images travel as base64 PNG (channels that cannot carry images announce them with their description).
  */
-export function groupMessageOf(reply: NeutralReply): GroupMessage {
+export function groupMessageOf(reply: NeutralReply, idempotencyKey = ''): GroupMessage {
   switch (reply.kind) {
     case 'markdown':
       return { kind: 'markdown', content: reply.content };
-    case 'card': {
-      const options = reply.buttons.length > 0 ? `\n\n可选：${reply.buttons.map((b) => b.label).join(' ／ ')}（请带上所选内容重新发送命令）` : '';
-      return { kind: 'markdown', content: `**${reply.title}**\n${reply.description}${options}` };
-    }
+    case 'card':
+      if (reply.buttons.length === 0) return { kind: 'markdown', content: `**${reply.title}**\n${reply.description}` };
+      return {
+        kind: 'button_card', cardId: cardIdFor(idempotencyKey || `${reply.title}:${reply.buttons.map((b) => b.key).join(',')}`), title: reply.title, description: reply.description,
+        buttons: reply.buttons.slice(0, 6).map((b) => ({ label: b.label, key: b.key, ...(b.style ? { style: b.style } : {}) })),
+      };
     case 'image':
-      return { kind: 'markdown', content: `📊 ${reply.alt}（图表可在 H5 招聘后台查看）` };
+      return { kind: 'image', pngBase64: Buffer.from(reply.png).toString('base64'), alt: reply.alt };
+  }
+}
+
+/** Text for channels that take only markdown (DingTalk 1:1): buttons listed, images announced. */
+export function markdownOf(message: GroupMessage): string {
+  switch (message.kind) {
+    case 'text':
+    case 'markdown':
+      return message.content;
+    case 'notice_card':
+      return message.description ? `**${message.title}**\n${message.description}` : message.title;
+    case 'button_card':
+      return buttonCardAsText(message);
+    case 'image':
+      return `📊 ${message.alt}（图表可在 H5 招聘后台查看）`;
   }
 }
 
@@ -71,12 +107,14 @@ async function answer(
     tenantId: inbound.tenantId, platformUserId: inbound.senderId, messageId: inbound.messageId, text: inbound.text, chatType: inbound.chatType,
   }));
   const replies: readonly NeutralReply[] = sender.allowed
-    ? await deps.runtime.message(inbound, { token: sender.token, timeZone: await tenantZone(deps.features, inbound.tenantId) })
+    ? await rememberingOrigin(deps.features, { tenantId: inbound.tenantId, employeeId: sender.employeeId, origin: originTargetOf(inbound) }, async () =>
+        deps.runtime.message(inbound, { token: sender.token, timeZone: await tenantZone(deps.features, inbound.tenantId) }))
     : [{ kind: 'markdown', content: sender.message }];
   let i = 0;
   for (const reply of replies) {
     const target = i === 0 ? targets.first : targets.rest;
-    await target(ctx, groupMessageOf(reply), `bot:${inbound.platform}:${inbound.messageId}:${i}`);
+    const key = `bot:${inbound.platform}:${inbound.messageId}:${i}`;
+    await target(ctx, groupMessageOf(reply, key), key);
     i++;
   }
 }
@@ -89,7 +127,7 @@ const groupTarget = (tenantId: string, target: GroupTarget): Target => (ctx, mes
 const dingtalkOto = (tenantId: string, staffId: string): Target => (ctx, message, idempotencyKey) =>
   enqueueMessage(ctx.stores, {
     tenantId, channel: 'dingtalk_oto', recipient: staffId, idempotencyKey,
-    payload: { msgKey: 'sampleMarkdown', msgParam: { title: '招聘助手 HR bot', text: message.kind === 'notice_card' ? message.title : message.content } },
+    payload: { msgKey: 'sampleMarkdown', msgParam: { title: '招聘助手 HR bot', text: markdownOf(message) } },
   });
 
 /** Inbox handlers: `bot.message` (WeCom AI bot) and `message.robot_text` (DingTalk robot, stream mode). */

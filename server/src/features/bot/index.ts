@@ -8,6 +8,9 @@ import { hashToken, newToken } from '../sessions';
 
 export type { BotStore, BotEmployee, FunnelRow, AgendaRow } from './bot-store';
 export { parseTimeForTenant, readTime } from './parse-time';
+export { manualNudgeGapMs, nudgeLateScorecard, syncRosterNow } from './requests';
+export { downloadExport, exportHeader, exportLinkMinutes, requestExport, type SpreadsheetWriter } from './export';
+export { digestMarkdown, dispatchDueDigests, nextDigestAt, nextOccurrence, normaliseLocalTime, subscribeDigest, unsubscribeDigest, type DigestDispatchResult } from './digest';
 
 const defaultZone = 'Asia/Shanghai';
 const day = 86_400_000;

@@ -37,6 +37,9 @@ export function followupPlan(endsAt: Date, dueMinutes: number | null, timeZone: 
   };
 }
 
+/** The interviewer's scorecard page in the H5 app, where every nudge leads. */
+export const scorecardLink = (publicUrl: string, interviewId: string) => `${publicUrl}/h5/#/pages/interviewer/scorecard?id=${interviewId}`;
+
 export interface NudgeDispatchResult {
   planned: number;
   claimed: number;
@@ -100,7 +103,7 @@ async function work(ctx: FeatureContext, f: ClaimedFollowup, now: Date, publicUr
   if (seat.status !== 'active') return finish('interviewer_not_active');
   if (f.nudgesSent >= maxNudges) return finish('gave_up');
 
-  const link = `${publicUrl}/h5/#/pages/interviewer/scorecard?id=${f.interviewId}`;
+  const link = scorecardLink(publicUrl, f.interviewId);
   const title = `${interview.jobTitle}·${interview.roundName}`;
   let nudged = false;
   let escalated = false;
@@ -151,7 +154,8 @@ async function work(ctx: FeatureContext, f: ClaimedFollowup, now: Date, publicUr
   return nudged && escalated ? 'both' : nudged ? 'nudged' : escalated ? 'escalated' : 'waiting';
 }
 
-function formatLocal(at: Date, timeZone: string): string {
+/** 11月27日 13:00 in `timeZone`: how nudges show a deadline. */
+export function formatLocal(at: Date, timeZone: string): string {
   const z = toZoned(at.getTime(), timeZone);
   return `${z.month}月${z.day}日 ${z.time.slice(0, 5)}`;
 }

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { Id } from '../../../contracts';
-import { Agenda, AgendaQuery, CandidateInterviews, Funnel, FunnelQuery, NoShowChartQuery, ParsedTime, ParseTimeRequest, PngFile, ResolvedEmployees, ResolveEmployees, type ChartPeriod } from '../../../contracts/bot';
+import {
+  Agenda, AgendaQuery, CandidateInterviews, Funnel, FunnelQuery, ManualNudge, NoShowChartQuery, ParsedTime, ParseTimeRequest, PngFile, ResolvedEmployees, ResolveEmployees,
+  RosterSyncResult, ScorecardNudgeParams, type ChartPeriod, DigestChat, DigestSubscribed, DigestSubscription, DigestUnsubscribed, ExportRequest, ExportSent,
+  ExportToken, XlsxFile,
+} from '../../../contracts/bot';
 import { renderBarPng, renderFunnelPng, type ChartOptions } from '../../adapters/charts/render';
+import { writeXlsx, xlsxContentType } from '../../adapters/xlsx/xlsx';
 import * as bot from '../../features/bot';
 import { noShowReport } from '../../features/interviews/policies';
 import { route } from '../route';
@@ -77,6 +82,36 @@ export const botRoutes = (deps: { charts?: ChartOptions } = {}) => [
       const body = renderBarPng({ title: '面试官负荷 Interviews per interviewer', subtitle: periodNames[query.period], bars: rows.map((r) => ({ label: r.name, value: r.interviews })) }, deps.charts);
       return { body, filename: `interviewer-load-${query.period}.png` };
     },
+  }),
+  route({
+    method: 'post', path: '/api/scorecards/late/:interviewId/:interviewerId/nudge', summary: '催办一位面试官的逾期评分卡 Nudge one interviewer now', tag: 'bot', access: 'session',
+    params: ScorecardNudgeParams, response: ManualNudge,
+    handler: ({ features, principal, params, requestId }) => bot.nudgeLateScorecard(features, principal, params, requestId),
+  }),
+  route({
+    method: 'post', path: '/api/roster/sync', summary: '立即同步通讯录 Sync the roster now', tag: 'bot', access: 'session',
+    response: RosterSyncResult,
+    handler: ({ features, principal, requestId }) => bot.syncRosterNow(features, principal, requestId),
+  }),
+  route({
+    method: 'post', path: '/api/bot/exports', summary: '导出面试与评分（Excel，私信下载链接）Export interviews and scores', tag: 'bot', access: 'session',
+    body: ExportRequest, response: ExportSent,
+    handler: ({ features, principal, body, requestId }) => bot.requestExport(features, principal, body.period, requestId, (sheet) => writeXlsx(sheet, features.clock.now())),
+  }),
+  route({
+    method: 'get', path: '/api/exports/:token', summary: '下载导出文件（10 分钟内一次）Download an export once', tag: 'bot', access: 'public',
+    params: ExportToken, response: XlsxFile, download: xlsxContentType,
+    handler: ({ features, params, requestId }) => bot.downloadExport(features, params.token, requestId),
+  }),
+  route({
+    method: 'put', path: '/api/bot/digest', summary: '订阅群日报 Subscribe a chat to the daily digest', tag: 'bot', access: 'session',
+    body: DigestSubscription, response: DigestSubscribed,
+    handler: ({ features, principal, body, requestId }) => bot.subscribeDigest(features, principal, body, requestId),
+  }),
+  route({
+    method: 'post', path: '/api/bot/digest/unsubscribe', summary: '取消群日报 Unsubscribe a chat', tag: 'bot', access: 'session',
+    body: DigestChat, response: DigestUnsubscribed,
+    handler: ({ features, principal, body, requestId }) => bot.unsubscribeDigest(features, principal, body, requestId),
   }),
 ];
 
