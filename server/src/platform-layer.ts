@@ -32,6 +32,7 @@ import { acceptInboundEvent, type InboxHandlers } from './features/inbox';
 import type { PlatformApp } from './features/platform';
 import { dingtalkRosterInboxHandlers, rosterInboxHandlers } from './features/roster';
 import { botInboxHandlers, type BotRuntime } from './features/bot/inbound';
+import { cardActionInboxHandlers } from './features/group-chat/card-actions';
 import type { Logger } from './observability/logger';
 import type { HrRoster } from './ports/employee-directory';
 import type { JsapiSigner, JsapiSignerFor } from './ports/jsapi-signer';
@@ -140,6 +141,8 @@ export function createPlatformLayer(deps: {
     'kf.text': kfTextHandler,
     // Commands to the HR bot (@-mentions in groups, 1:1): WeCom AI bot messages and DingTalk robot text.
     ...(deps.botRuntime ? botInboxHandlers({ features, runtime: deps.botRuntime }) : {}),
+    // Clicks on the bot's card buttons (WeCom AI bot template_card_event).
+    ...(deps.botRuntime ? cardActionInboxHandlers({ features, runtime: deps.botRuntime }) : {}),
   };
 
   // One JS-SDK signer per WeCom app; its tickets live in the cluster-wide cache.

@@ -10,6 +10,7 @@ import { demoFieldCipher, FieldCipher } from './domain/field-cipher';
 import { startPurgeSchedule, type PurgeSchedule } from './adapters/schedule/purge-schedule';
 import { startReminderDispatcher, type ReminderDispatcher } from './adapters/schedule/reminder-schedule';
 import { startNudgeDispatcher, type NudgeDispatcher } from './adapters/schedule/nudge-schedule';
+import { startDigestDispatcher, type DigestDispatcher } from './adapters/schedule/digest-schedule';
 import type { FeatureContext } from './features/context';
 import { seedDemoCompany } from './features/demo';
 import { startOutboxWorker } from './features/outbox/outbox-worker';
@@ -18,8 +19,12 @@ import { startDemoPlatform, type DemoPlatform } from './demo-platform';
 import { createPlatformLayer } from './platform-layer';
 import { httpBotRuntime } from './adapters/bot/http-runtime';
 import { postgresTokenCache } from './adapters/postgres/token-cache';
+import { wecomDirectoryFor } from './adapters/wecom/employee-directory';
+import { dingtalkDirectoryFor } from './adapters/dingtalk/employee-directory';
 import { listenForNotifications } from './adapters/postgres/notifications';
 import { createApp, type HireBridgeApp } from './http/create-app';
+import { attachLiveNotesSocket } from './http/live-notes-socket';
+import type { SpeechToText } from './ports/speech-to-text';
 import { createLogger, type Logger } from './observability/logger';
 import { systemClock, type Clock } from './ports/clock';
 
@@ -153,6 +158,26 @@ export async function startHireBridge(
 ): Promise<RunningHireBridge> {
   const log = options.log ?? createLogger({ level: config.logLevel });
   const clock = options.clock ?? systemClock;
+  // Speech recognition for live notes, built before anything starts so a broken engine setting fails fast. In demo
+  // mode without a configured engine the simulator's Tencent ASR answers once the demo platform runs. The engines (and
+  // their native modules) load only when one is configured.
+  const { asr } = config;
+  const speech: SpeechToText | undefined = asr.engine === 'none' ? undefined : (await import('./adapters/asr/speech-engine')).createSpeechToText(
+    {
+      HB_ASR_ENGINE: asr.engine,
+      HB_ASR_TENCENT_APP_ID: asr.tencent.appId,
+      HB_ASR_TENCENT_SECRET_ID: asr.tencent.secretId,
+      HB_ASR_TENCENT_SECRET_KEY: asr.tencent.secretKey,
+      HB_ASR_TENCENT_ENDPOINT: asr.tencent.endpoint,
+      HB_ASR_ALIBABA_ACCESS_KEY_ID: asr.alibaba.accessKeyId,
+      HB_ASR_ALIBABA_ACCESS_KEY_SECRET: asr.alibaba.accessKeySecret,
+      HB_ASR_ALIBABA_APP_KEY: asr.alibaba.appKey,
+      HB_ASR_ALIBABA_TOKEN_URL: asr.alibaba.tokenUrl,
+      HB_ASR_ALIBABA_GATEWAY_URL: asr.alibaba.gatewayUrl,
+      HB_ASR_LOCAL_MODEL_DIR: asr.localModelDir,
+    },
+    clock,
+  );
 
   let embedded: EmbeddedPostgres | undefined;
   let url = config.database.url;
@@ -171,6 +196,12 @@ export async function startHireBridge(
     clock,
   };
   const tokens = postgresTokenCache(database.db, clock);
+  // The bot's 同步 runs a roster sync on request, with the same directories as the nightly reconciliation.
+  features.rosterDirectories = {
+    wecom_contacts: wecomDirectoryFor({ findApp: (tenantId) => features.stores.platform.findAppOfKind(tenantId, 'wecom_contacts'), env: process.env, tokens, log }),
+    dingtalk_app: dingtalkDirectoryFor({ findApp: (tenantId) => features.stores.platform.findAppOfKind(tenantId, 'dingtalk_app'), env: process.env, tokens, log }),
+  };
+  features.publicUrl = config.http.publicUrl;
   const platform = createPlatformLayer({
     features,
     db: database.db,
@@ -190,6 +221,7 @@ export async function startHireBridge(
   let purgeSchedule: PurgeSchedule | undefined;
   let reminderDispatcher: ReminderDispatcher | undefined;
   let nudgeDispatcher: NudgeDispatcher | undefined;
+  let digestDispatcher: DigestDispatcher | undefined;
   let inboxWorker: ReturnType<typeof startInboxWorker> | undefined;
   let demoPlatform: DemoPlatform | null | undefined;
 
@@ -222,6 +254,7 @@ export async function startHireBridge(
         subscribe: (onChange) => listenForNotifications({ connectionString: url!, channel: 'hb_reminders', onNotify: onChange, log }),
       });
       nudgeDispatcher ??= startNudgeDispatcher({ features, log, publicUrl: config.http.publicUrl });
+      digestDispatcher ??= startDigestDispatcher({ features, log });
       if (config.privacy.purgeCron) purgeSchedule ??= startPurgeSchedule({ cron: config.privacy.purgeCron, timeZone: config.timeZone, features, log });
     },
     embedded ? `embedded ${embedded.dataDir}` : describeUrl(url),
@@ -247,6 +280,8 @@ export async function startHireBridge(
   });
 
   const server: Server = createServer(app.callback());
+  // Live notes from the interviewer's phone: a WebSocket on the same server.
+  const liveNotes = attachLiveNotesSocket(server, { features, speech: () => speech ?? demoPlatform?.speech, voiceActivity: async () => (await import('./adapters/asr/vad')).sileroVoiceActivity(), log });
   server.keepAliveTimeout = 5000;
   // While draining, every response closes its connection: a keep-alive connection left idle after its last answer
   // would otherwise hold server.close() (and the exit) until keepAliveTimeout.
@@ -292,6 +327,8 @@ export async function startHireBridge(
       draining = true;
       for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Phones are told to reconnect elsewhere; what was recognised so far is stored before the database closes.
+      const liveNotesClosed = liveNotes.close().catch((error: unknown) => log.warn({ err: error }, 'live notes did not close cleanly'));
       server.closeIdleConnections();
       const deadline = setTimeout(() => {
         log.warn('in-flight requests did not finish in time; closing their connections');
@@ -299,8 +336,9 @@ export async function startHireBridge(
       }, config.http.shutdownTimeoutMs);
       await closed;
       clearTimeout(deadline);
+      await liveNotesClosed;
       supervisor.stop();
-      await Promise.all([outboxWorker?.stop(), inboxWorker?.stop(), reminderDispatcher?.stop(), nudgeDispatcher?.stop(), purgeSchedule?.stop(), demoPlatform?.stop(), platform.stop()]);
+      await Promise.all([outboxWorker?.stop(), inboxWorker?.stop(), reminderDispatcher?.stop(), nudgeDispatcher?.stop(), digestDispatcher?.stop(), purgeSchedule?.stop(), demoPlatform?.stop(), platform.stop()]);
       await database.close();
       await embedded?.stop();
       log.info('shutdown complete');

@@ -7,6 +7,7 @@ import { run as hrBot } from './bot';
 import { run as callbackLatency } from './callback-latency';
 import { run as coldStart } from './cold-start';
 import { run as idleRss } from './idle-rss';
+import { run as liveNotes } from './live-notes';
 import { run as purge } from './purge';
 import { run as readRoute } from './read-route';
 import { run as reminders } from './reminders';
@@ -20,7 +21,7 @@ async function main() {
 
   const summaries: BenchSummary[] = [];
   let failed = 0;
-  for (const [title, bench] of [['Read route vs bare Koa', readRoute], ['Cold start', coldStart], ['RSS at idle', idleRss], ['WeCom callbacks and outbox', callbackLatency], ['Retention purge', purge], ['Session check', sessionCheck], ['Reminders', reminders], ['Live notes speech pipeline', asrPipeline], ['HR bot', hrBot]] as const) {
+  for (const [title, bench] of [['Read route vs bare Koa', readRoute], ['Cold start', coldStart], ['RSS at idle', idleRss], ['WeCom callbacks and outbox', callbackLatency], ['Retention purge', purge], ['Session check', sessionCheck], ['Reminders', reminders], ['Live notes speech pipeline', asrPipeline], ['Live notes over the phone WebSocket', liveNotes], ['HR bot', hrBot]] as const) {
     try {
       summaries.push(await bench());
     } catch (error) {

@@ -70,6 +70,17 @@ async function text(page: Page, selector: string): Promise<string> {
   await visible.waitFor({ timeout: 15_000 });
   return (await visible.textContent()) ?? '';
 }
+/** Waits until the visible element's text is `expected` (a page reloads after coming back, not at once). */
+async function textBecomes(page: Page, selector: string, expected: string): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await text(page, selector);
+    if (last === expected) return last;
+    await page.waitForTimeout(100);
+  }
+  return last;
+}
 const tap = (page: Page, selector: string) => page.locator(`${selector} >> visible=true`).first().click({ timeout: 15_000 });
 
 describe.skipIf(skipBrowser)('candidate journey in Chromium on the H5 build', () => {
@@ -167,7 +178,7 @@ describe.skipIf(skipBrowser)('candidate journey in Chromium on the H5 build', ()
     await tap(page, '#submit');
 
     // Back on the invitation: choosing the time confirmed it; the time is shown in Beijing time.
-    expect(await text(page, '#status')).toBe('已确认');
+    expect(await textBecomes(page, '#status', '已确认')).toBe('已确认');
     const shown = await text(page, '#time');
     expect(shown).toMatch(/^\d+月\d+日（周.）\d\d:\d\d–\d\d:\d\d$/);
     const row = await db.db.selectFrom('interviews').select(['status', 'starts_at', 'ends_at']).where('id', '=', interviewId).executeTakeFirstOrThrow();

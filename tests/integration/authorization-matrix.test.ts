@@ -124,6 +124,13 @@ const cases: Record<string, Case> = {
   'GET /api/charts/funnel.png': { allowed: ['hrDept', 'admin'], query: { jobId: 'JOB', period: '30d' } },
   'GET /api/charts/no-shows.png': { allowed: hiring, query: { period: '30d' } },
   'GET /api/charts/interviewer-load.png': { allowed: hiring, query: { period: '30d' } },
+  // Bot requests: a manual nudge of a panelist in scope (interviewA is not over yet: a conflict, not a refusal); the roster
+  // sync for admin and HR (no directory is wired in this app: a conflict).
+  'POST /api/scorecards/late/:interviewId/:interviewerId/nudge': { allowed: ['hrDept', 'admin'], params: () => ({ interviewId: ids.interviewA!, interviewerId: ids.interviewerOn! }) },
+  'POST /api/roster/sync': { allowed: hiring },
+  'POST /api/bot/exports': { allowed: hiring, body: () => ({ period: '30d' }) },
+  'PUT /api/bot/digest': { allowed: hiring, body: () => ({ platform: 'wecom', chatId: 'wrkMatrixGroup', time: '9:00' }) },
+  'POST /api/bot/digest/unsubscribe': { allowed: hiring, body: () => ({ platform: 'wecom', chatId: 'wrkMatrixGroup' }) },
 };
 // Interviewer copilot (server/src/http/routes/copilot.ts): panel only for notes and one's own scorecard; the debrief for
 // people in scope off the panel (interviewerOn has not submitted, so it stays closed to them).
@@ -155,6 +162,8 @@ Object.assign(cases, {
 const publicRoutes = new Set([
   'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /openapi.json',
   'POST /api/auth/employee/code', 'GET /api/auth/web/start', 'GET /api/auth/web/callback', 'POST /api/auth/candidate/code', 'POST /api/auth/invitation',
+  // A single-use, ten-minute download link: the token in the path is the credential (tests/integration/bot-more-export-digest.test.ts).
+  'GET /api/exports/:token',
 ]);
 
 const keyOf = (spec: RouteSpec) => `${spec.method.toUpperCase()} ${spec.path}`;
@@ -191,6 +200,7 @@ beforeAll(async () => {
     .values({ tenant_id: t1.tenantId, department_id: t1.departmentId, name: names.interviewerOn, title: '高级工程师', platform_user_id: `on-${Date.now()}`, roles: ['interviewer'] })
     .returning('id')
     .executeTakeFirstOrThrow();
+  ids.interviewerOn = interviewerOn.id;
   // hrDept is scoped to 技术部 (explicitly), hrOther sits in 销售部 without scope rows: their own department only.
   await db.db.insertInto('employee_scopes').values({ tenant_id: t1.tenantId, employee_id: t1.employees.hr.id, department_id: t1.departmentId }).execute();
 

@@ -196,7 +196,9 @@ describe('DingTalk robot in a group (stream mode)', () => {
     const later = sim.dingtalk.groupAtBot({ appKey: ding.appKey, openConversationId: ding.group, userId: setup.hrUserId, text: '本周' });
     await waitFor(stored(later.msgId), 'the second robot message');
     expect(await processDueEvents(features, handlers())).toMatchObject({ handled: 1 });
-    expect(await dispatchDueMessages(features, { dingtalk_group: robot() })).toMatchObject({ sent: 1 });
+    // The confirmation told the group the command came from (issue 7), then the answer to 本周.
+    expect(await dispatchDueMessages(features, { dingtalk_group: robot() })).toMatchObject({ sent: 2 });
+    expect(JSON.stringify(sim.dingtalk.groupMessages(ding.group).at(-2)!.msgParam)).toContain('✅ 候选人 林** 已确认参加「前端工程师」技术一面');
     expect(JSON.stringify(sim.dingtalk.groupMessages(ding.group).at(-1)!.msgParam)).toContain('林** · 前端工程师 · 技术一面 · ✅ 已确认');
   });
 

@@ -1,4 +1,5 @@
 import type { Clock } from '../ports/clock';
+import type { GroupChatStore } from './group-chat/origin-store';
 import type { ApplicationStore } from './applications/application-store';
 import type { AuditStore } from './audit/audit-store';
 import type { CandidateStore } from './candidates/candidate-store';
@@ -20,6 +21,7 @@ import type { SurveyStore } from './surveys/survey-store';
 import type { BotStore } from './bot/bot-store';
 import type { SignInPorts } from './identity';
 import type { CopilotStore } from './copilot/copilot-store';
+import type { DirectoriesByApp } from './roster';
 
 /** Every store a use case may need. The postgres adapter implements them; a transaction hands out a bound set. */
 export interface Stores {
@@ -53,6 +55,8 @@ export interface Stores {
   readonly bot: BotStore;
   /** Interviewer copilot: live notes, scorecards, drafts, nudges, debrief decisions (server/src/features/copilot). */
   readonly copilot: CopilotStore;
+  /** The chat an interview was scheduled from by a group command (server/src/features/group-chat). */
+  readonly groupChat: GroupChatStore;
 }
 
 /** Runs `work` in one database transaction: all of its writes commit together or none do. */
@@ -64,4 +68,8 @@ export interface FeatureContext {
   readonly clock: Clock;
   /** Platform sign-in exchanges; absent where nothing signs in (CLI tools, workers). */
   readonly signIn?: SignInPorts;
+  /** Roster directories per platform app, for a sync someone asks for now (the bot's 同步); absent where none is wired. */
+  readonly rosterDirectories?: DirectoriesByApp;
+  /** Our public URL (HB_PUBLIC_URL), for deep links in messages sent on request (e.g. a manual scorecard nudge). */
+  readonly publicUrl?: string;
 }

@@ -6,7 +6,30 @@
 export type GroupMessage =
   | { readonly kind: 'text'; readonly content: string; readonly mentionUserIds?: readonly string[] }
   | { readonly kind: 'markdown'; readonly content: string }
-  | { readonly kind: 'notice_card'; readonly title: string; readonly description?: string; readonly url?: string };
+  | { readonly kind: 'notice_card'; readonly title: string; readonly description?: string; readonly url?: string }
+  /**
+   * A card with buttons. A click comes back through the platform layer as a card action carrying the button's `key`
+   * (≤ 1024 bytes) and the card's `cardId` (letters, digits, `_-@`, ≤ 128: WeCom's task_id). Where a channel cannot
+   * carry clickable buttons (webhook robots) the buttons are listed as text.
+   */
+  | { readonly kind: 'button_card'; readonly cardId: string; readonly title: string; readonly description: string; readonly buttons: readonly GroupButton[] }
+  /** A PNG (base64, ≤ 2 MB decoded) with a one-line description; channels that cannot carry images show the description. */
+  | { readonly kind: 'image'; readonly pngBase64: string; readonly alt: string };
+
+export interface GroupButton {
+  readonly label: string;
+  readonly key: string;
+  readonly style?: 'primary' | 'default' | 'danger';
+}
+
+/** The caps every renderer applies: WeCom's template card (≤ 6 buttons) and robot image (≤ 2 MB) limits. */
+export const groupMessageCaps = { maxButtons: 6, maxButtonKeyBytes: 1024, maxImageBytes: 2 * 1024 * 1024 } as const;
+
+/** The text form of a button card, for channels without buttons (the labels, and how to answer without clicking). */
+export function buttonCardAsText(message: Extract<GroupMessage, { kind: 'button_card' }>): string {
+  const options = message.buttons.length > 0 ? `\n\n可选：${message.buttons.map((b) => b.label).join(' ／ ')}（请带上所选内容重新发送命令）` : '';
+  return `**${message.title}**\n${message.description}${options}`;
+}
 
 /**
  * Where a group message goes. Each variant is an outbox channel:

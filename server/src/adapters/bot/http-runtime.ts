@@ -1,4 +1,4 @@
-import { createServerApi, handleMessage, type FetchLike } from '@hirebridge/bot';
+import { createServerApi, handleCardClick, handleMessage, type FetchLike } from '@hirebridge/bot';
 import type { BotRuntime } from '../../features/bot/inbound';
 
 /**
@@ -10,6 +10,11 @@ export function httpBotRuntime(deps: { baseUrl: () => string; fetch?: FetchLike 
     async message(inbound, session) {
       const api = createServerApi({ baseUrl: deps.baseUrl(), token: session.token, ...(deps.fetch && { fetch: deps.fetch }) });
       const answer = await handleMessage(inbound, api, { timeZone: session.timeZone });
+      return answer.replies;
+    },
+    async click(click, session) {
+      const api = createServerApi({ baseUrl: deps.baseUrl(), token: session.token, ...(deps.fetch && { fetch: deps.fetch }) });
+      const answer = await handleCardClick(click, api, { timeZone: session.timeZone });
       return answer.replies;
     },
   };

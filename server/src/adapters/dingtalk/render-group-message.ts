@@ -1,4 +1,4 @@
-import type { GroupMessage } from '../../ports/group-notifier';
+import { buttonCardAsText, type GroupMessage } from '../../ports/group-notifier';
 
 /**
  * Neutral group messages as DingTalk robot messages.
@@ -7,6 +7,13 @@ import type { GroupMessage } from '../../ports/group-notifier';
  * Custom webhook robot (自定义机器人): its own JSON body, which can @ people by userId.
  * https://open.dingtalk.com/document/orgapp/custom-robots-send-group-messages
  */
+/**
+ * Button cards: the robot's actionCard buttons only open URLs and its interactive cards need a registered card
+ * template, so the choices are listed as text for now. Images: sampleImageMsg needs a photoURL the robot can fetch
+ * (a public URL or an uploaded mediaId), which the server does not publish yet, so the chart is announced.
+ */
+const imageAnnouncement = (alt: string) => `📊 ${alt}（图表可在 H5 招聘后台查看）`;
+
 const titleOf = (markdown: string) => markdown.split('\n')[0]!.replace(/^[#*\s]+|[*\s]+$/g, '').slice(0, 40) || '通知';
 
 export function renderDingtalkRobotTemplate(message: GroupMessage): { msgKey: string; msgParam: Record<string, string> } {
@@ -19,6 +26,10 @@ export function renderDingtalkRobotTemplate(message: GroupMessage): { msgKey: st
       return message.url
         ? { msgKey: 'sampleActionCard', msgParam: { title: message.title, text: `### ${message.title}\n${message.description ?? ''}`, singleTitle: '查看详情', singleURL: message.url } }
         : { msgKey: 'sampleMarkdown', msgParam: { title: message.title, text: `### ${message.title}\n${message.description ?? ''}` } };
+    case 'button_card':
+      return { msgKey: 'sampleMarkdown', msgParam: { title: message.title.slice(0, 40), text: buttonCardAsText(message) } };
+    case 'image':
+      return { msgKey: 'sampleMarkdown', msgParam: { title: message.alt.slice(0, 40), text: imageAnnouncement(message.alt) } };
   }
 }
 
@@ -37,5 +48,9 @@ export function renderDingtalkWebhookBody(message: GroupMessage): Record<string,
       return message.url
         ? { msgtype: 'actionCard', actionCard: { title: message.title, text: `### ${message.title}\n${message.description ?? ''}`, singleTitle: '查看详情', singleURL: message.url } }
         : { msgtype: 'markdown', markdown: { title: message.title, text: `### ${message.title}\n${message.description ?? ''}` } };
+    case 'button_card':
+      return { msgtype: 'markdown', markdown: { title: message.title.slice(0, 40), text: buttonCardAsText(message) } };
+    case 'image':
+      return { msgtype: 'markdown', markdown: { title: message.alt.slice(0, 40), text: imageAnnouncement(message.alt) } };
   }
 }

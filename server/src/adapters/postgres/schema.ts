@@ -180,6 +180,8 @@ export interface InterviewTable {
   decline_reason: string | null;
   checked_in_at: Date | null;
   no_show_marked_by: string | null;
+  /** The group chat a bot command scheduled it from (a GroupTarget as JSON), told when the candidate confirms. */
+  origin_chat: ColumnType<unknown, string | null | undefined, string | null>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }

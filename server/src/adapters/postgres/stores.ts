@@ -1,4 +1,5 @@
 import type { Stores, Transact } from '../../features/context';
+import { postgresGroupChatStore } from './group-chat-store';
 import { demoFieldCipher, type FieldCipher } from '../../domain/field-cipher';
 import { systemClock, type Clock } from '../../ports/clock';
 import { postgresApplicationStore } from './application-store';
@@ -71,6 +72,7 @@ export function postgresStores(db: Db, cipher: FieldCipher = demoFieldCipher(), 
     bot: mappingErrors(postgresBotStore(db)),
     retention: mappingErrors(postgresRetentionStore(db)),
     copilot: mappingErrors(postgresCopilotStore(db, cipher)),
+    groupChat: mappingErrors(postgresGroupChatStore(db)),
   };
 }
 

@@ -5,6 +5,7 @@ import { AppError, notFound } from '../../domain/errors';
 import { actorRef, hrRoles, requireRole, type CandidatePrincipal, type Principal } from '../../domain/principal';
 import { assertTransition } from '../../domain/state-machines';
 import type { FeatureContext, Stores } from '../context';
+import { tellOriginChatConfirmed } from '../group-chat/origin';
 import { newInvitation } from '../identity';
 import { notifyEmployee } from '../notifications';
 import { enqueueMessage } from '../outbox';
@@ -213,6 +214,8 @@ export async function confirmInterview(ctx: FeatureContext, principal: Candidate
     }
     const when = describeSlot(interview.startsAt, interview.endsAt!, interview.tenantTimeZone);
     await tellPanel(stores, interview, `interview:${interviewId}:v${interview.scheduleVersion}:confirmed`, `候选人 ${interview.candidateName} 已确认参加「${interview.jobTitle}」${interview.roundName}（${when}）。`);
+    // Scheduled from a group command: the group hears it, in this transaction (issue 7).
+    await tellOriginChatConfirmed(stores, interview, when);
     await stores.audit.append({ tenantId: interview.tenantId, actor: actorRef(principal), action: 'interview.confirm', objectType: 'interview', objectId: interviewId, requestId });
     return { id: interviewId, status: 'confirmed', confirmedAt: now.toISOString() };
   });

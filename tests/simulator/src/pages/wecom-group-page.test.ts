@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createManualClock } from '../clock';
@@ -106,6 +107,54 @@ describe('WeCom group page /groups/wecom/:chatId', () => {
     expect(html).not.toContain('<b>');
     expect(html).not.toMatch(/href="javascript:/);
     expect(html).not.toContain('/mention');
+  });
+
+  it('shows a button card as clickable buttons and an uploaded image; a click sends WeCom’s template_card_event', async () => {
+    const { sim, pageOf } = await setup();
+    const socket = new WebSocket(sim.aibot.wsUrl);
+    cleanups.push(async () => socket.terminate());
+    const frames: Record<string, unknown>[] = [];
+    socket.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>));
+    await new Promise((resolve) => socket.once('open', resolve));
+    const request = async (cmd: string, reqId: string, body: Record<string, unknown>) => {
+      socket.send(JSON.stringify({ cmd, headers: { req_id: reqId }, body }));
+      return sim.aibot.waitFor(() => frames.find((f) => (f.headers as { req_id?: string }).req_id === reqId));
+    };
+    expect(await request('aibot_subscribe', 'sub-2', { bot_id: 'bot-ws', secret: 'ws-secret' })).toMatchObject({ errcode: 0 });
+
+    const card = { card_type: 'button_interaction', main_title: { title: '确认取消？' }, task_id: 'task_001', button_list: [{ text: '确认取消', style: 3, key: 'hb1.yes' }, { text: '不取消', style: 2, key: 'hb1.no' }] };
+    expect(await request('aibot_send_msg', 'send-card', { chatid: chatId, msgtype: 'template_card', template_card: card })).toMatchObject({ errcode: 0 });
+    // task_id may not repeat for a bot; a button card needs keys.
+    expect(await request('aibot_send_msg', 'send-again', { chatid: chatId, msgtype: 'template_card', template_card: card })).toMatchObject({ errcode: 40058 });
+    expect(await request('aibot_send_msg', 'send-bad', { chatid: chatId, msgtype: 'template_card', template_card: { ...card, task_id: 'task_002', button_list: [{ text: 'x' }] } })).toMatchObject({ errcode: 40058 });
+
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+    const md5 = createHash('md5').update(png).digest('hex');
+    const init = await request('aibot_upload_media_init', 'up-1', { type: 'image', filename: 'chart.png', total_size: png.length, total_chunks: 1, md5 });
+    const uploadId = (init.body as { upload_id: string }).upload_id;
+    expect(await request('aibot_upload_media_chunk', 'up-2', { upload_id: uploadId, chunk_index: 0, base64_data: png.toString('base64') })).toMatchObject({ errcode: 0 });
+    const finished = await request('aibot_upload_media_finish', 'up-3', { upload_id: uploadId });
+    const mediaId = (finished.body as { media_id: string }).media_id;
+    expect(await request('aibot_send_msg', 'send-img', { chatid: chatId, msgtype: 'image', image: { media_id: mediaId } })).toMatchObject({ errcode: 0 });
+    expect(await request('aibot_send_msg', 'send-img-bad', { chatid: chatId, msgtype: 'image', image: { media_id: 'nope' } })).toMatchObject({ errcode: 40058 });
+
+    const { html } = await pageOf(chatId);
+    expect(html).toContain(`/groups/wecom/${chatId}/click`);
+    expect(html).toContain('value="hb1.yes"');
+    expect(html).toContain(`src="/groups/wecom-media/${encodeURIComponent(mediaId)}"`);
+    const image = await fetch(`${sim.url}/groups/wecom-media/${encodeURIComponent(mediaId)}`);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await image.arrayBuffer())).toEqual(png);
+
+    const clicked = await fetch(`${sim.url}/groups/wecom/${chatId}/click`, { method: 'POST', body: new URLSearchParams({ userid: 'hr01', key: 'hb1.yes' }), redirect: 'manual' });
+    expect(decodeURIComponent(clicked.headers.get('location') ?? '')).toContain('已点击“确认取消”');
+    const event = await sim.aibot.waitFor(() => frames.find((f) => f.cmd === 'aibot_event_callback'));
+    expect(event.body).toMatchObject({
+      chatid: chatId, chattype: 'group', from: { userid: 'hr01' }, msgtype: 'event',
+      event: { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', event_key: 'hb1.yes', task_id: 'task_001' } },
+    });
+    const refused = await fetch(`${sim.url}/groups/wecom/${chatId}/click`, { method: 'POST', body: new URLSearchParams({ userid: 'hr01', key: 'hb1.forged' }), redirect: 'manual' });
+    expect(decodeURIComponent(refused.headers.get('location') ?? '')).toContain('群里没有这个按钮');
   });
 
   it('creates a group from the index form; unknown ids give 404', async () => {

@@ -24,23 +24,42 @@ function cardOf(body: Record<string, unknown>): Record<string, unknown> | undefi
   return typeof card === 'object' && card !== null ? (card as Record<string, unknown>) : undefined;
 }
 
-function renderCard(card: Record<string, unknown>): string {
+/** Where a button click is posted from the page, and who may be chosen as the clicker; absent → buttons are shown only. */
+interface ClickForm {
+  readonly action: string;
+  readonly members: readonly { userid: string; name: string }[];
+}
+
+function renderCard(card: Record<string, unknown>, click?: ClickForm): string {
   const main = (card.main_title ?? {}) as { title?: unknown; desc?: unknown };
   const action = (card.card_action ?? {}) as { url?: unknown };
-  const buttons = Array.isArray(card.button_list) ? (card.button_list as { text?: unknown }[]) : [];
+  const buttons = Array.isArray(card.button_list) ? (card.button_list as { text?: unknown; key?: unknown }[]) : [];
+  const clickable = click && card.card_type === 'button_interaction';
+  const button = (b: { text?: unknown; key?: unknown }) =>
+    clickable && typeof b.key === 'string'
+      ? `<form class="inline" method="post" action="${escapeHtml(click.action)}"><input type="hidden" name="key" value="${escapeHtml(b.key)}">` +
+        `<select name="userid" title="点击人 Clicked by">${options(click.members.map((m) => ({ value: m.userid, label: `${m.name}（${m.userid}）` })))}</select>` +
+        `<button type="submit" class="btn">${escapeHtml(b.text ?? '')}</button></form>`
+      : `<span class="btn">${escapeHtml(b.text ?? '')}</span>`;
   return (
     `<h3>${escapeHtml(main.title ?? '（无标题）')}</h3>` +
     (main.desc === undefined ? '' : `<p>${escapeHtml(main.desc)}</p>`) +
     (card.sub_title_text === undefined ? '' : pre(card.sub_title_text)) +
-    (buttons.length ? `<div class="buttons">${buttons.map((b) => `<span class="btn">${escapeHtml(b.text ?? '')}</span>`).join('')}</div>` : '') +
+    (buttons.length ? `<div class="buttons">${buttons.map(button).join('')}</div>` : '') +
     (action.url === undefined ? '' : linkOrText(action.url, '查看详情'))
   );
 }
 
-function renderPost(p: BotPost, botName: string): string {
+/** A proactive image (uploaded media): shown from the simulator's media store. */
+function renderImage(body: Record<string, unknown>): string {
+  const mediaId = (body.image as { media_id?: unknown } | undefined)?.media_id;
+  return typeof mediaId === 'string' ? `<img class="chart" alt="图片 image" src="/groups/wecom-media/${encodeURIComponent(mediaId)}">` : '';
+}
+
+function renderPost(p: BotPost, botName: string, click?: ClickForm): string {
   const meta = `<div class="meta">智能机器人 ${escapeHtml(botName)} · ${escapeHtml(viaLabels[p.via])} · ${escapeHtml(p.msgtype)} · ${escapeHtml(when(p.at))}</div>`;
   const card = cardOf(p.body);
-  const inner = (p.content === undefined ? '' : pre(p.content)) + (card ? renderCard(card) : '');
+  const inner = (p.content === undefined ? '' : pre(p.content)) + (card ? renderCard(card, click) : '') + (p.msgtype === 'image' ? renderImage(p.body) : '');
   return `<div class="msg">${meta}${inner || pre(JSON.stringify(p.body, null, 2))}</div>`;
 }
 
@@ -74,14 +93,15 @@ export function wecomGroupPageRouter(wecom: WecomSimulator, aibot: AibotSimulato
     const robot = wecom.state.robots.get(id);
     if (!isAibotGroup && !robot) return notFound(ctx, '该群聊');
     const botName = (botId: string) => aibot.state.bots.get(botId)?.name ?? '招聘助手';
+    const members = [...wecom.state.corps.values()].flatMap((c) => [...c.members.values()].map((m) => ({ userid: m.userid, name: m.name })));
+    const click: ClickForm = { action: `${pathOf(id)}/click`, members };
     const items = [
-      ...(isAibotGroup ? aibot.chat(id).map((p) => ({ at: p.at, html: renderPost(p, botName(p.botId)) })) : []),
+      ...(isAibotGroup ? aibot.chat(id).map((p) => ({ at: p.at, html: renderPost(p, botName(p.botId), click) })) : []),
       ...(robot ? wecom.robotMessages(id).map((m) => ({ at: m.receivedAt, html: renderRobot(m, robot.chatName) })) : []),
     ];
     const list = newestFirst(items, (i) => i.at)
       .map((i) => i.html)
       .join('');
-    const members = [...wecom.state.corps.values()].flatMap((c) => [...c.members.values()].map((m) => ({ userid: m.userid, name: m.name })));
     const bots = [...aibot.state.bots.values()];
     let form: string;
     if (!isAibotGroup) {
@@ -130,6 +150,36 @@ export function wecomGroupPageRouter(wecom: WecomSimulator, aibot: AibotSimulato
       notice = `操作失败：${errorText(error)}`;
     }
     backWith(ctx, pathOf(id), notice);
+  });
+
+  // A member clicks a card button: WeCom's template_card_event, sent the way the bot is configured (callback or long connection).
+  router.post('/groups/wecom/:chatId/click', async (ctx) => {
+    const id = ctx.params.chatId ?? '';
+    if (!aibotGroupIds(aibot).includes(id)) return notFound(ctx, '该群聊');
+    const form = await readForm(ctx);
+    const userid = (form.get('userid') ?? '').trim();
+    const key = form.get('key') ?? '';
+    let notice: string;
+    try {
+      if (userid === '' || key === '') throw new Error('点击人和按钮不能为空');
+      const button = aibot.findButton(id, { key });
+      if (!button) throw new Error('群里没有这个按钮');
+      const bot = aibot.state.bot(button.botId);
+      if (!(bot.callbackUrl && bot.token && bot.encodingAesKey) && !aibot.isConnected(button.botId)) throw new Error('该机器人既未配置回调 URL，也没有在线的长连接');
+      aibot.clickButton({ chatId: id, userid, key }).catch((error: unknown) => console.error('AI bot card click failed', error));
+      notice = `已点击“${button.text}”，等待回复后刷新页面`;
+    } catch (error) {
+      notice = `操作失败：${errorText(error)}`;
+    }
+    backWith(ctx, pathOf(id), notice);
+  });
+
+  // Media the bot uploaded (images it sent), for the chat page.
+  router.get('/groups/wecom-media/:mediaId', (ctx) => {
+    const media = aibot.state.media.get(ctx.params.mediaId ?? '');
+    if (!media) return notFound(ctx, '该图片');
+    ctx.type = media.type === 'image' ? 'image/png' : 'application/octet-stream';
+    ctx.body = media.bytes;
   });
 
   return router;

@@ -5,7 +5,7 @@ import type { Clock } from '../clock';
 import type { DeliveryAttempt, DeliveryReport, UrlVerification } from '../wecom/callbacks';
 import { type OpenedReply, openReply, sealCallback, sealEchostr } from './envelope';
 import { AibotLongConnections, type PushInput, type PushedCallback, longConnectionPath } from './long-connection';
-import { aibotRouter } from './routes';
+import { aibotRouter, buttonsOf } from './routes';
 import { type AibotConfig, AibotState, type BotPost, aibotLimits, chatKeyOf, newMsgId } from './state';
 
 export interface AibotTiming {
@@ -209,6 +209,44 @@ export class AibotSimulator {
     const conversation: Conversation = { msgid, responseUrl, payload, delivery, replies, refreshes, ...(stream ? { stream } : {}) };
     this.conversations.push(conversation);
     return conversation;
+  }
+
+  /**
+   * The newest button card shown in a chat with a button matching `button` (its key, or its text), or undefined.
+   * Only what the chat shows can be clicked.
+   */
+  findButton(chatKey: string, button: { key?: string; text?: string }): { botId: string; taskId: string; text: string; key: string } | undefined {
+    for (const post of [...this.chat(chatKey)].reverse()) {
+      const card = buttonsOf(post.body);
+      const hit = card?.buttons.find((b) => (button.key === undefined || b.key === button.key) && (button.text === undefined || b.text === button.text));
+      if (card && hit) return { botId: post.botId, taskId: card.taskId, text: hit.text, key: hit.key };
+    }
+    return undefined;
+  }
+
+  /**
+   * A member clicks a button of a card the bot posted in a group (chatId) or 1:1: WeCom's `template_card_event`
+   * (doc 101027: `event.template_card_event.{card_type, event_key, task_id}`), as an encrypted callback with a fresh
+   * response_url in callback mode, else over the long connection. Throws when the chat shows no such button.
+   */
+  async clickButton(input: { userid: string; chatId?: string; key?: string; text?: string; msgid?: string }): Promise<{ msgid: string; responseUrl?: string; delivery?: DeliveryReport; pushed?: PushedCallback }> {
+    const chatType = input.chatId ? 'group' : 'single';
+    const chatKey = chatKeyOf(chatType, input.chatId, input.userid);
+    const button = this.findButton(chatKey, { ...(input.key === undefined ? {} : { key: input.key }), ...(input.text === undefined ? {} : { text: input.text }) });
+    if (!button) throw new Error(`no such button in chat ${chatKey}`);
+    const msgid = input.msgid ?? newMsgId();
+    const event = { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', event_key: button.key, task_id: button.taskId } };
+    const bot = this.state.bot(button.botId);
+    if (bot.callbackUrl && bot.token && bot.encodingAesKey) {
+      const responseUrl = this.state.issueResponseUrl(bot.botId, chatKey);
+      const payload = {
+        msgid, create_time: Math.floor(this.state.nowMs() / 1000), aibotid: bot.botId, ...(input.chatId ? { chatid: input.chatId } : {}), chattype: chatType,
+        from: { userid: input.userid }, msgtype: 'event', response_url: responseUrl, event,
+      };
+      return { msgid, responseUrl, delivery: await this.deliver(bot.botId, payload) };
+    }
+    const pushed = this.longConnections.pushEvent(bot.botId, { userid: input.userid, ...(input.chatId ? { chatId: input.chatId } : {}), event, msgid });
+    return { msgid, pushed };
   }
 
   /** WeCom's GET check of the bot's callback URL: passes only on the bare plaintext within 1 s. */

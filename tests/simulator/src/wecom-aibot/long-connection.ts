@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { errmsgFor } from '../wecom/errors';
-import { checkBotMessageBody } from './routes';
+import { buttonsOf, checkBotMessageBody } from './routes';
 import { type AibotState, aibotErrcodes, aibotLimits, byteLength, chatKeyOf, newMsgId } from './state';
 
 /**
@@ -128,6 +128,10 @@ export class AibotLongConnections {
         return this.respond(connection, cmd, reqId, body);
       case 'aibot_send_msg':
         return this.sendMsg(connection, reqId, body);
+      case 'aibot_upload_media_init':
+      case 'aibot_upload_media_chunk':
+      case 'aibot_upload_media_finish':
+        return this.upload(connection, cmd, reqId, body);
       default:
         this.protocolErrors.push(`unknown cmd ${cmd}`);
         return this.ack(connection, reqId, aibotErrcodes.invalidParameter, `unknown cmd ${cmd}`);
@@ -196,11 +200,61 @@ export class AibotLongConnections {
     this.ack(connection, reqId, record(0));
   }
 
+  /**
+   * Temporary media over the long connection, as the SDK's uploadMedia sends it: init {type, filename, total_size,
+   * total_chunks, md5} → {upload_id}; chunk {upload_id, chunk_index (0-based), base64_data ≤ 512 KB decoded}; finish
+   * {upload_id} → {type, media_id, created_at}. Images are limited to 2 MB here (the robots' image cap).
+   */
+  private upload(connection: Connection, cmd: string, reqId: string, body: Record<string, unknown>): void {
+    const answer = (body?: Record<string, unknown>) => this.send(connection, { headers: { req_id: reqId }, errcode: 0, errmsg: 'ok', ...(body ? { body } : {}) });
+    const refuse = (detail: string) => this.ack(connection, reqId, aibotErrcodes.invalidParameter, detail);
+    if (cmd === 'aibot_upload_media_init') {
+      const { type, filename, total_size: totalSize, total_chunks: totalChunks, md5 } = body;
+      if (!['image', 'file', 'voice', 'video'].includes(String(type))) return refuse('type');
+      if (typeof filename !== 'string' || filename.length === 0) return refuse('filename');
+      if (typeof totalSize !== 'number' || totalSize <= 0 || (type === 'image' && totalSize > 2 * 1024 * 1024)) return refuse('total_size');
+      if (typeof totalChunks !== 'number' || totalChunks < 1 || totalChunks > 100 || totalChunks !== Math.ceil(totalSize / (512 * 1024))) return refuse('total_chunks');
+      const uploadId = randomBytes(12).toString('hex');
+      this.state.uploads.set(uploadId, { botId: connection.botId ?? '', type: String(type), filename, totalSize, totalChunks, ...(typeof md5 === 'string' ? { md5 } : {}), chunks: new Map() });
+      return answer({ upload_id: uploadId });
+    }
+    const uploadId = typeof body.upload_id === 'string' ? body.upload_id : '';
+    const upload = this.state.uploads.get(uploadId);
+    if (!upload || upload.botId !== connection.botId) return refuse('upload_id');
+    if (cmd === 'aibot_upload_media_chunk') {
+      const index = body.chunk_index;
+      if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= upload.totalChunks) return refuse('chunk_index');
+      if (typeof body.base64_data !== 'string') return refuse('base64_data');
+      const bytes = Buffer.from(body.base64_data, 'base64');
+      if (bytes.length === 0 || bytes.length > 512 * 1024) return refuse('base64_data');
+      upload.chunks.set(index, bytes);
+      return answer();
+    }
+    if (upload.chunks.size !== upload.totalChunks) return refuse('chunks missing');
+    const bytes = Buffer.concat([...upload.chunks.entries()].sort(([a], [b]) => a - b).map(([, chunk]) => chunk));
+    this.state.uploads.delete(uploadId);
+    if (bytes.length !== upload.totalSize) return refuse('total_size');
+    if (upload.md5 !== undefined && createHash('md5').update(bytes).digest('hex') !== upload.md5) return refuse('md5');
+    const mediaId = `3${randomBytes(24).toString('base64url')}`;
+    this.state.media.set(mediaId, { botId: upload.botId, type: upload.type, filename: upload.filename, bytes });
+    return answer({ type: upload.type, media_id: mediaId, created_at: String(Math.floor(this.state.nowMs() / 1000)) });
+  }
+
   private sendMsg(connection: Connection, reqId: string, body: Record<string, unknown>): void {
     const chatid = typeof body.chatid === 'string' ? body.chatid : '';
     if (!chatid) return this.ack(connection, reqId, aibotErrcodes.invalidParameter, 'chatid');
+    if (body.msgtype === 'image') {
+      // A proactive image (SDK sendMediaMessage): the media_id of an upload by this bot.
+      const mediaId = (body.image as { media_id?: unknown } | undefined)?.media_id;
+      const media = typeof mediaId === 'string' ? this.state.media.get(mediaId) : undefined;
+      if (!media || media.botId !== connection.botId || media.type !== 'image') return this.ack(connection, reqId, aibotErrcodes.invalidParameter, 'image.media_id');
+      this.state.post({ botId: connection.botId ?? '', chatKey: this.state.groups.has(chatid) ? chatid : `single:${chatid}`, via: 'push', msgtype: 'image', body });
+      return this.ack(connection, reqId, 0);
+    }
     const checked = checkBotMessageBody(body);
     if ('errcode' in checked) return this.ack(connection, reqId, checked.errcode, checked.detail);
+    const card = buttonsOf(body);
+    if (card && !this.state.claimTaskId(connection.botId ?? '', card.taskId)) return this.ack(connection, reqId, aibotErrcodes.invalidParameter, 'template_card.task_id repeated');
     // A chatid that is not a known group is taken as a member's userid: "单聊填用户的 userid" (SDK sendMessage).
     const chatKey = this.state.groups.has(chatid) ? chatid : `single:${chatid}`;
     this.state.post({

@@ -8,6 +8,32 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
 }
 
 /**
+ * 按钮交互型 (button_interaction) rules, from the SDK's TemplateCard types and doc 101031: a task_id of letters,
+ * digits and `_-@` up to 128 bytes; 1–6 buttons, each with text and a key of at most 1024 bytes, keys not repeated.
+ */
+export function buttonCardProblem(card: Record<string, unknown>): string | undefined {
+  const taskId = card.task_id;
+  if (typeof taskId !== 'string' || !/^[0-9A-Za-z_\-@]{1,128}$/.test(taskId)) return 'template_card.task_id';
+  const buttons = card.button_list;
+  if (!Array.isArray(buttons) || buttons.length === 0 || buttons.length > 6) return 'template_card.button_list';
+  const keys = new Set<string>();
+  for (const raw of buttons) {
+    const button = asRecord(raw);
+    if (!button || typeof button.text !== 'string' || button.text.length === 0) return 'template_card.button_list.text';
+    if (typeof button.key !== 'string' || button.key.length === 0 || byteLength(button.key) > 1024 || keys.has(button.key)) return 'template_card.button_list.key';
+    keys.add(button.key);
+  }
+  return undefined;
+}
+
+/** The clickable buttons of a posted body (template_card of type button_interaction), with the card's task_id. */
+export function buttonsOf(body: Record<string, unknown>): { taskId: string; buttons: { text: string; key: string }[] } | undefined {
+  const card = asRecord(body.template_card);
+  if (!card || card.card_type !== 'button_interaction' || buttonCardProblem(card)) return undefined;
+  return { taskId: card.task_id as string, buttons: (card.button_list as { text: string; key: string }[]).map((b) => ({ text: b.text, key: b.key })) };
+}
+
+/**
  * Checks a markdown or template_card body, the two kinds a response_url and a proactive push accept.
  * Returns the errcode to answer, or the text content for the record.
  */
@@ -22,6 +48,10 @@ export function checkBotMessageBody(body: Record<string, unknown>): { errcode: n
   if (msgtype === 'template_card') {
     const card = asRecord(body.template_card);
     if (!card || typeof card.card_type !== 'string') return { errcode: aibotErrcodes.invalidParameter, detail: 'template_card.card_type' };
+    if (card.card_type === 'button_interaction') {
+      const problem = buttonCardProblem(card);
+      if (problem) return { errcode: aibotErrcodes.invalidParameter, detail: problem };
+    }
     return {};
   }
   return { errcode: aibotErrcodes.invalidMsgType, detail: `msgtype ${String(msgtype)}` };
@@ -58,6 +88,8 @@ export function aibotRouter(state: AibotState): Router {
     if (!parsed) return answer(aibotErrcodes.invalidParameter, 'Warning: wrong json format.');
     const checked = checkBotMessageBody(parsed);
     if ('errcode' in checked) return answer(checked.errcode, checked.detail);
+    const card = buttonsOf(parsed);
+    if (card && !state.claimTaskId(record.botId, card.taskId)) return answer(aibotErrcodes.invalidParameter, 'template_card.task_id repeated');
     record.usedAtMs = state.nowMs();
     state.post({
       botId: record.botId,

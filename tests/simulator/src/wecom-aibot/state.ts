@@ -76,6 +76,12 @@ export class AibotState {
   readonly responseUrls = new Map<string, ResponseUrlRecord>();
   /** Group chatids seen so far; a proactive push to any other chatid goes to a member's 1:1 chat. */
   readonly groups = new Set<string>();
+  /** task_ids of the button cards each bot posted: "同一个机器人不能重复" (a repeated one is refused). */
+  readonly taskIds = new Map<string, Set<string>>();
+  /** Temporary media uploaded over the long connection (三步分片上传), by media_id. */
+  readonly media = new Map<string, { readonly botId: string; readonly type: string; readonly filename: string; readonly bytes: Buffer }>();
+  /** Uploads in progress, by upload_id. */
+  readonly uploads = new Map<string, { readonly botId: string; readonly type: string; readonly filename: string; readonly totalSize: number; readonly totalChunks: number; readonly md5?: string; readonly chunks: Map<number, Buffer> }>();
   /** Set once the simulator listens: response_urls point back at it. */
   baseUrl = 'http://127.0.0.1';
 
@@ -95,6 +101,15 @@ export class AibotState {
     const code = randomBytes(24).toString('base64url');
     this.responseUrls.set(code, { botId, chatKey, issuedAtMs: this.nowMs(), refusals: 0 });
     return `${this.baseUrl}/cgi-bin/aibot/response?response_code=${code}`;
+  }
+
+  /** Claims a button card's task_id for the bot; false when the bot used it before. */
+  claimTaskId(botId: string, taskId: string): boolean {
+    const used = this.taskIds.get(botId) ?? new Set<string>();
+    this.taskIds.set(botId, used);
+    if (used.has(taskId)) return false;
+    used.add(taskId);
+    return true;
   }
 
   post(post: Omit<BotPost, 'at'>): void {

@@ -40,6 +40,8 @@ export interface AibotLongConnection {
   isConnected(): boolean;
   /** `aibot_send_msg`: a proactive markdown or template_card to a group chatid or a member's userid. */
   sendMessage(chatId: string, body: { msgtype: 'markdown' | 'template_card'; [key: string]: unknown }): Promise<{ errcode?: number }>;
+  /** A proactive image: uploaded as temporary media (三步分片上传), then `aibot_send_msg` with its media_id. */
+  sendImage(chatId: string, png: Buffer, filename: string): Promise<{ errcode?: number }>;
   stop(): void;
 }
 
@@ -135,6 +137,10 @@ export function startAibotLongConnection(options: AibotLongConnectionOptions): A
     isConnected: () => client.isConnected,
     async sendMessage(chatId, body) {
       return (await client.sendMessage(chatId, body as never)) as { errcode?: number };
+    },
+    async sendImage(chatId, png, filename) {
+      const uploaded = await client.uploadMedia(png, { type: 'image', filename });
+      return (await client.sendMediaMessage(chatId, 'image', uploaded.media_id)) as { errcode?: number };
     },
     stop() {
       client.removeAllListeners();

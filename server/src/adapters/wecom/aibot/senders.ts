@@ -1,5 +1,6 @@
 import type { PlatformApp } from '../../../features/platform';
 import type { Clock } from '../../../ports/clock';
+import { groupMessageCaps } from '../../../ports/group-notifier';
 import { SendFailedError, type OutboundMessage, type OutboundSender } from '../../../ports/outbound-sender';
 import { aibotBody, groupMessageOf } from '../group-message';
 import type { AibotLongConnection } from './long-connection';
@@ -59,7 +60,7 @@ export function wecomAibotReplySender(deps: {
 
 /**
  * Channel `wecom_aibot_push`: a proactive message (`aibot_send_msg`) from the tenant's AI bot over its long
- * connection, to a group chatid or a member's userid (recipient). No connection yet is retryable; a refusal by
+ * connection, to a group chatid or a member's userid (recipient); an image is uploaded as temporary media first. No connection yet is retryable; a refusal by
  * WeCom is not, unless it says busy or throttled.
  * https://developer.work.weixin.qq.com/document/path/101463
  */
@@ -69,9 +70,12 @@ export function wecomAibotPushSender(deps: { connectionFor(tenantId: string): Ai
       const connection = deps.connectionFor(message.tenantId);
       if (!connection) throw new SendFailedError('tenant has no AI-bot long connection', false, 'no_connection');
       if (!connection.isConnected()) throw new SendFailedError('AI-bot long connection is down', true, 'disconnected');
-      const body = aibotBody(groupMessageOf(message.payload));
+      const group = groupMessageOf(message.payload);
+      const png = group.kind === 'image' ? Buffer.from(group.pngBase64, 'base64') : undefined;
       try {
-        await connection.sendMessage(message.recipient, body);
+        // An image goes as one (upload, then send its media_id) within the 2 MB cap; beyond it, it is announced.
+        if (png && png.length <= groupMessageCaps.maxImageBytes) await connection.sendImage(message.recipient, png, 'chart.png');
+        else await connection.sendMessage(message.recipient, aibotBody(group));
       } catch (error) {
         const errcode = (error as { errcode?: unknown }).errcode;
         if (typeof errcode === 'number') throw new SendFailedError(`aibot_send_msg refused: errcode ${errcode}`, retryableErrcodes.has(errcode), String(errcode));
