@@ -1,16 +1,10 @@
-import schedule from 'node-schedule';
 import type { FeatureContext } from '../../features/context';
 import { dispatchDueReminders, nextReminderDueAt } from '../../features/reminders';
 import type { Logger } from '../../observability/logger';
 import type { CandidateMessenger } from '../../ports/candidate-messenger';
+import { startWakeLoop, type Dispatcher } from './wake-loop';
 
-export interface ReminderDispatcher {
-  /** Look now (e.g. right after an interview was scheduled). */
-  wake(): void;
-  /** The time the next wake-up is armed for. */
-  nextWakeAt(): Date | undefined;
-  stop(): Promise<void>;
-}
+export type ReminderDispatcher = Dispatcher;
 
 /**
  * The reminders queue lives in the database; node-schedule only arms the next wake-up: at the earliest pending
@@ -32,62 +26,18 @@ export function startReminderDispatcher(deps: {
   subscribe?: (onChange: () => void) => { close(): Promise<void> };
 }): ReminderDispatcher {
   const batchSize = deps.batchSize ?? 50;
-  const maxSleepMs = deps.maxSleepMs ?? 60_000;
-  let job: schedule.Job | undefined;
-  let armedFor: Date | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
-  let stopped = false;
-
-  const arm = (at: Date | undefined) => {
-    job?.cancel();
-    if (stopped) return;
-    const now = Date.now();
-    const wakeAt = Math.max(now + 20, Math.min(at?.getTime() ?? Infinity, now + maxSleepMs));
-    armedFor = new Date(wakeAt);
-    job = schedule.scheduleJob(armedFor, () => run());
-  };
-
-  const tick = async () => {
-    for (;;) {
-      const result = await dispatchDueReminders(deps.features, deps.messenger, { batchSize, ...(deps.surveyUrl && { surveyUrl: deps.surveyUrl }) });
-      if (result.claimed > 0) deps.log.info({ ...result }, 'reminders dispatched');
-      if (result.claimed < batchSize || stopped) break;
-    }
-    arm(await nextReminderDueAt(deps.features));
-  };
-
-  const run = () => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = tick()
-      .catch((error: unknown) => {
-        deps.log.warn({ err: error }, 'reminder dispatch failed; will try again');
-        arm(undefined);
-      })
-      .finally(() => {
-        running = undefined;
-        if (again && !stopped) {
-          again = false;
-          run();
-        }
-      });
-  };
-
-  run();
-  const subscription = deps.subscribe?.(() => {
-    if (!stopped) run();
-  });
-  return {
-    wake: run,
-    nextWakeAt: () => armedFor,
-    async stop() {
-      stopped = true;
-      job?.cancel();
-      await subscription?.close();
-      await running;
+  return startWakeLoop({
+    log: deps.log,
+    what: 'reminder dispatch',
+    ...(deps.maxSleepMs !== undefined && { maxSleepMs: deps.maxSleepMs }),
+    ...(deps.subscribe && { subscribe: deps.subscribe }),
+    look: async (isStopped) => {
+      for (;;) {
+        const result = await dispatchDueReminders(deps.features, deps.messenger, { batchSize, ...(deps.surveyUrl && { surveyUrl: deps.surveyUrl }) });
+        if (result.claimed > 0) deps.log.info({ ...result }, 'reminders dispatched');
+        if (result.claimed < batchSize || isStopped()) break;
+      }
+      return nextReminderDueAt(deps.features);
     },
-  };
+  });
 }
