@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '@hirebridge/simulator';
+import { acousticSearches } from '../simulator/src/asr/known-audio';
 import { TencentSpeechToText } from '../../server/src/adapters/asr/tencent-asr';
 import { sileroVoiceActivity } from '../../server/src/adapters/asr/vad';
 import { attachLiveNotesSocket, type LiveNotesSocket } from '../../server/src/http/live-notes-socket';
@@ -28,6 +29,7 @@ const month = 30 * 86_400_000;
 const tencentApp = { appId: '1300000062', secretId: 'AKIDinterviewer01', secretKey: 'interviewer-journey-secret' };
 /** Chromium's fake microphone plays this fixture answer (espeak-ng, 16 kHz mono) in a loop. */
 const micWav = path.join(repoRoot, 'tests/fixtures/audio-zh/star-no-result.wav');
+const micTranscript = '当时项目进度很紧，我先和产品经理对齐了需求，然后带着两个同事一起加班完成了开发。';
 
 let db: TestDatabase;
 let server: Server;
@@ -269,7 +271,7 @@ describe.skipIf(skipBrowser)('interviewer journey in Chromium on the H5 build', 
     await context.close();
   }, 60_000);
 
-  it('records from the microphone only with consent and streams numbered 16 kHz PCM frames over the live-notes socket', async () => {
+  it('records from the microphone only with consent, streams numbered 16 kHz PCM frames, and shows the transcript and prompts', async () => {
     const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
     const page = await context.newPage();
     const pageErrors: string[] = [];
@@ -289,17 +291,28 @@ describe.skipIf(skipBrowser)('interviewer journey in Chromium on the H5 build', 
       ws.on('framereceived', ({ payload }) => received.push(JSON.parse(String(payload)) as { type: string }));
     });
 
+    const searchesBefore = acousticSearches.length;
     await demoSignIn(page, t.employees.interviewer.id, `/pages/interviewer/notes/index?id=${liveInterviewId}`);
     await tap(page, '#start-recording');
     await until(page, '#live-state', /录音中/);
-    await page.waitForTimeout(2000);
+    const recordingStarted = Date.now();
+    // The first words of the answer show as a partial while it is being spoken.
+    const partialShown = await until(page, '#partial', /^当时/);
+    expect(micTranscript.startsWith(partialShown)).toBe(true);
     // The network drops mid-answer: the phone keeps the audio, reconnects, resumes where the server says, resends.
     expect(upgraded.length).toBe(1);
     upgraded[0]!.destroy();
     const started = Date.now();
     while (received.filter((m) => m.type === 'ready').length < 2 && Date.now() - started < 15_000) await page.waitForTimeout(100);
     await until(page, '#live-state', /录音中/);
-    await page.waitForTimeout(2000);
+    // The answer (about 12 s of the looping microphone) settles into a stored segment, and its prompts appear: the
+    // rules find situation, action and result cues (当时 / 我先、然后 / 完成) but no task, and no figure.
+    const segmentShown = Date.now();
+    while (!received.some((m) => m.type === 'prompt') && Date.now() - segmentShown < 30_000) await page.waitForTimeout(100);
+    const finalSeconds = (Date.now() - recordingStarted) / 1000;
+    await until(page, '#transcript', new RegExp(micTranscript));
+    expect(await text(page, '#missing')).toBe('缺少：任务 Task');
+    expect(await text(page, '#probe')).toBe('建议追问 Suggested probe：您在其中具体负责什么？目标是什么？');
     await tap(page, '#stop-recording');
     await until(page, '#live-state', /已停止/);
 
@@ -331,8 +344,39 @@ describe.skipIf(skipBrowser)('interviewer journey in Chromium on the H5 build', 
     expect(frames.every((f) => f.pcm!.length % 2 === 0 && f.pcm!.length <= 32_000)).toBe(true);
     expect(bytes / 2 / seconds).toBeGreaterThan(16_000 * 0.8);
     expect(bytes / 2 / seconds).toBeLessThan(16_000 * 1.25);
-    const loudest = Math.max(...frames.flatMap((f) => Array.from({ length: f.pcm!.length / 2 }, (_, i) => Math.abs(f.pcm!.readInt16LE(i * 2)))));
+    let loudest = 0;
+    for (const f of frames) for (let i = 0; i < f.pcm!.length; i += 2) loudest = Math.max(loudest, Math.abs(f.pcm!.readInt16LE(i)));
     expect(loudest).toBeGreaterThan(1000);
+
+    // What the server sent: partials that only ever grow along the answer, its final, and the prompts for it.
+    const partials = received.filter((m) => m.type === 'partial').map((m) => m.text as string);
+    expect(partials.length).toBeGreaterThan(3);
+    for (const partial of partials) expect(micTranscript.startsWith(partial)).toBe(true);
+    const finals = received.filter((m) => m.type === 'final');
+    expect(finals[0]).toMatchObject({ type: 'final', text: micTranscript });
+    const prompt = received.find((m) => m.type === 'prompt');
+    expect(prompt).toMatchObject({ segmentId: finals[0]!.segmentId, missing: ['task'], probe: '您在其中具体负责什么？目标是什么？', quantified: [] });
+    // Stored with times from the start of the recording: the speech starts 0.43 s into the file and lasts 11.3 s. A
+    // second round of the looping microphone may have begun before the stop: only ever a beginning of the answer.
+    const segments = await db.db.selectFrom('transcript_segments').select(['text', 'started_ms', 'ended_ms', 'source', 'created_at'])
+      .where('interview_id', '=', liveInterviewId).orderBy('started_ms').execute();
+    expect(segments[0]).toMatchObject({ text: micTranscript, source: 'asr' });
+    expect(segments[0]!.started_ms).toBeGreaterThanOrEqual(0);
+    expect(segments[0]!.started_ms).toBeLessThan(1500);
+    expect(segments[0]!.ended_ms - segments[0]!.started_ms).toBeGreaterThan(10_500);
+    expect(segments[0]!.ended_ms - segments[0]!.started_ms).toBeLessThan(12_500);
+    expect(segments[0]!.created_at).toBeInstanceOf(Date);
+    for (const later of segments.slice(1)) {
+      expect(micTranscript.startsWith(later.text)).toBe(true);
+      expect(later.started_ms).toBeGreaterThan(12_000);
+    }
+    // The simulated engine found the answer by its loudness contour (Chromium's capture, resampling and processing
+    // changed every byte), and never took it for another answer.
+    const searches = acousticSearches.slice(searchesBefore);
+    const matched = searches.filter((s) => s.recording !== null);
+    expect(matched.length).toBeGreaterThan(0);
+    expect(matched.every((s) => s.recording === 'star-no-result')).toBe(true);
+    console.info(`live notes in Chromium: final after ${finalSeconds.toFixed(1)} s of recording; acoustic searches ${JSON.stringify(searches.map((s) => ({ ...s, score: +s.score.toFixed(3), runnerUpScore: +s.runnerUpScore.toFixed(3) })))}`);
     expect(pageErrors).toEqual([]);
     await context.close();
   }, 90_000);

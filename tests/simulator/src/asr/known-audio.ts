@@ -7,6 +7,13 @@ import { fileURLToPath } from 'node:url';
  * and their transcripts) and find which one they are being fed by looking the first stretch of speech up in the
  * fixtures' PCM; then they reveal that sentence as the audio covering it arrives. Audio they do not know yields no
  * text at all, as a real engine gives none for noise — nothing is made up.
+ *
+ * Two ways to find the fixture. Exact: 20 ms of PCM found byte for byte (audio that passed unchanged from a file or a
+ * phone's RecorderManager). Acoustic, when the exact search finds nothing: audio that went through a browser (48 kHz
+ * capture, resampling, gain control, noise suppression) has other bytes but the same loudness contour, so each 10 ms
+ * frame's log energy is compared with every fixture's by normalized correlation over 1.2 s of speech (gain-proof:
+ * a constant factor only shifts log energy; time-proof: every offset of every fixture is tried). A match must then
+ * keep agreeing (the correlation of the latest 1.2 s, a few frames of drift allowed) or it is dropped.
  */
 export interface KnownRecording {
   readonly id: string;
@@ -89,8 +96,120 @@ export interface RecognitionCadence {
 
 interface Candidate {
   readonly recording: KnownRecording;
-  /** Stream sample that corresponds to the recording's sample 0. */
-  readonly streamSampleOfRecordingStart: number;
+  /** Stream sample that corresponds to the recording's sample 0 (an acoustic match follows the stream's drift). */
+  streamSampleOfRecordingStart: number;
+  /** Set when found by its loudness contour rather than its bytes: followed by continued agreement. */
+  readonly acoustic?: AcousticTrack;
+}
+
+interface AcousticTrack {
+  /** Stream frame where the matched stretch began (checks never look earlier). */
+  readonly sinceFrame: number;
+  /** Stream frame up to which the agreement was last checked. */
+  checkedToFrame: number;
+  /** Checks in a row that found no agreement. */
+  misses: number;
+}
+
+/** 10 ms frames at 16 kHz. */
+const frameSamples = 160;
+/** Mean square (of PCM16) added before the log: about -60 dBFS, so digital silence and faint hiss look alike. */
+const energyFloor = 1000;
+const floorDb = 10 * Math.log10(energyFloor);
+/** Frames compared to find a fixture: 1.2 s (at 0.8 s, other fixtures' best offsets reached 0.89; at 1.2 s, 0.73). */
+const matchFrames = 120;
+/**
+ * Correlation that identifies a fixture. Seen over 1.2 s: the right fixture 0.91 at the speech onset through
+ * Chromium's fake microphone and the H5 recorder (0.79–0.99 anywhere along the sentence), 0.98–0.99 for resampled,
+ * halved, hissy audio; the best wrong fixture at most 0.74 (a fixture played to a recogniser that knows only the others).
+ */
+const lockCorrelation = 0.8;
+/** Below this in two checks in a row, a followed match is dropped. */
+const keepCorrelation = 0.55;
+/** Agreement is checked every this many new frames, over the latest `matchFrames` frames. */
+const checkEveryFrames = 10;
+/** Drift allowed per check (capture glitches drop or repeat a few tens of ms). */
+const driftFrames = 8;
+/** After a miss the acoustic search slides on by this much. */
+const searchStrideFrames = 20;
+/**
+ * The stretch searched must be continuous speech — a loudness spread, most frames well above the floor and no pause
+ * longer than 250 ms (the fixtures pause at most 140 ms inside a sentence) — and so is each fixture stretch it is
+ * compared with: a window half speech, half silence correlates with any other such window by that one step alone.
+ */
+const minSpreadDb = 3;
+const minSpeechShare = 0.75;
+const maxPauseFrames = 25;
+const speechDb = floorDb + 15;
+
+/** What the acoustic search saw, newest last (bounded): for tests and the report, never for decisions. */
+export interface AcousticSearchRecord {
+  /** The fixture identified, or null when no fixture correlated enough. */
+  readonly recording: string | null;
+  readonly score: number;
+  /** The best correlation among the other fixtures. */
+  readonly runnerUp: string | null;
+  readonly runnerUpScore: number;
+  /** Speech heard (from its onset) when the search decided. */
+  readonly speechMs: number;
+}
+export const acousticSearches: AcousticSearchRecord[] = [];
+const keepSearchRecords = 256;
+
+interface Features {
+  /** Log energy per 10 ms frame, dB. */
+  readonly db: Float64Array;
+  /** Prefix sums of db and db² (length frames + 1) for each window's mean and variance in O(1). */
+  readonly sum: Float64Array;
+  readonly sumSquares: Float64Array;
+}
+
+const frameDb = (pcm: Buffer, frame: number): number => {
+  let energy = 0;
+  for (let i = frame * frameSamples, end = i + frameSamples; i < end; i += 1) {
+    const v = pcm.readInt16LE(i * 2);
+    energy += v * v;
+  }
+  return 10 * Math.log10(energy / frameSamples + energyFloor);
+};
+
+const featureCache = new WeakMap<KnownRecording, Features>();
+function featuresOf(recording: KnownRecording): Features {
+  const cached = featureCache.get(recording);
+  if (cached) return cached;
+  const frames = Math.floor(recording.pcm.length / 2 / frameSamples);
+  const db = new Float64Array(frames);
+  const sum = new Float64Array(frames + 1);
+  const sumSquares = new Float64Array(frames + 1);
+  for (let f = 0; f < frames; f += 1) {
+    db[f] = frameDb(recording.pcm, f);
+    sum[f + 1] = sum[f]! + db[f]!;
+    sumSquares[f + 1] = sumSquares[f]! + db[f]! * db[f]!;
+  }
+  const features = { db, sum, sumSquares };
+  featureCache.set(recording, features);
+  return features;
+}
+
+/** Pearson correlation of a[aFrom…aFrom+n) and b[bFrom…bFrom+n); 0 when either is flat. */
+function correlation(a: Float64Array, aFrom: number, b: Float64Array, bFrom: number, n: number): number {
+  let sa = 0;
+  let sb = 0;
+  let saa = 0;
+  let sbb = 0;
+  let sab = 0;
+  for (let i = 0; i < n; i += 1) {
+    const x = a[aFrom + i]!;
+    const y = b[bFrom + i]!;
+    sa += x;
+    sb += y;
+    saa += x * x;
+    sbb += y * y;
+    sab += x * y;
+  }
+  const va = saa - (sa * sa) / n;
+  const vb = sbb - (sb * sb) / n;
+  return va > 1e-9 && vb > 1e-9 ? (sab - (sa * sb) / n) / Math.sqrt(va * vb) : 0;
 }
 
 interface Following {
@@ -122,6 +241,13 @@ export class KnownAudioRecogniser {
   private store = Buffer.alloc(1 << 20);
   private length = 0;
   private searchFromSample = 0;
+  /** Onset of speech the exact search did not know, waiting for its acoustic search. */
+  private acousticOnset: number | undefined;
+  /** After an acoustic search found nothing, the next one starts this much later. */
+  private acousticNotBefore = 0;
+  /** The stream's log energy per complete 10 ms frame. */
+  private envelope = new Float64Array(1024);
+  private envelopeFrames = 0;
   private following: Following | undefined;
   private nextIndex = 0;
   readonly identified: string[] = [];
@@ -144,6 +270,7 @@ export class KnownAudioRecogniser {
     }
     pcm.copy(this.store, this.length);
     this.length += pcm.length;
+    this.extendEnvelope();
     const events: RecognitionEvent[] = [];
     for (;;) {
       if (this.following) {
@@ -166,7 +293,7 @@ export class KnownAudioRecogniser {
     while (at < total && Math.abs(audio.readInt16LE(at * 2)) < speechThreshold) at += 1;
     if (at + needleSamples > total) {
       this.searchFromSample = at;
-      return false;
+      return this.searchAcoustically(events);
     }
     const needle = audio.subarray(at * 2, (at + needleSamples) * 2);
     const candidates: Candidate[] = [];
@@ -176,20 +303,141 @@ export class KnownAudioRecogniser {
       }
     }
     if (candidates.length === 0) {
-      // Speech nobody knows: no text. Skip ahead and look again further on.
+      // Not these bytes: skip ahead and look again further on. The same speech is looked up by its loudness contour
+      // once enough of it has arrived (speech nobody knows: no text).
+      if (this.acousticOnset === undefined && at >= this.acousticNotBefore) this.acousticOnset = at;
       this.searchFromSample = at + needleSamples;
+      this.searchAcoustically(events);
       return true;
     }
-    const index = this.nextIndex++;
-    this.following = { candidates, index, verifiedUpToSample: at + needleSamples, lastPartialAtSample: at, lastText: '' };
-    events.push({ kind: 'begin', index, startMs: this.ms(at) });
+    this.acousticOnset = undefined;
+    this.follow(candidates, at, at + needleSamples, events);
     return true;
+  }
+
+  /** Runs the pending acoustic search once its 1.2 s have arrived; true when it found a fixture to follow. */
+  private searchAcoustically(events: RecognitionEvent[]): boolean {
+    if (this.acousticOnset === undefined || this.following) return false;
+    const onset = this.acousticOnset;
+    const found = this.acousticSearch(onset);
+    if (found === 'wait') return false;
+    this.acousticOnset = undefined;
+    if (found.length === 0) {
+      this.acousticNotBefore = (Math.floor(onset / frameSamples) + searchStrideFrames) * frameSamples;
+      return false;
+    }
+    this.follow(found, onset, this.samples, events);
+    return true;
+  }
+
+  private follow(candidates: Candidate[], at: number, verifiedUpTo: number, events: RecognitionEvent[]): void {
+    const index = this.nextIndex++;
+    this.following = { candidates, index, verifiedUpToSample: verifiedUpTo, lastPartialAtSample: at, lastText: '' };
+    events.push({ kind: 'begin', index, startMs: this.ms(at) });
+  }
+
+  /** Log energy of every newly completed 10 ms frame of the stream (each frame computed once). */
+  private extendEnvelope(): void {
+    const frames = Math.floor(this.samples / frameSamples);
+    if (frames > this.envelope.length) {
+      const grown = new Float64Array(Math.max(this.envelope.length * 2, frames));
+      grown.set(this.envelope.subarray(0, this.envelopeFrames));
+      this.envelope = grown;
+    }
+    for (; this.envelopeFrames < frames; this.envelopeFrames += 1) this.envelope[this.envelopeFrames] = frameDb(this.store, this.envelopeFrames);
+  }
+
+  /**
+   * The fixtures whose loudness contour matches the 1.2 s of stream from the speech onset `at` (one place per
+   * fixture, the best). Costs one pass over every fixture's frames (about 6 000 offsets × 120 frames), at most once
+   * per 200 ms of unknown speech. `wait` until 1.2 s from the onset have arrived.
+   */
+  private acousticSearch(at: number): Candidate[] | 'wait' {
+    const from = Math.max(0, Math.floor(at / frameSamples) - 2);
+    if (from + matchFrames > this.envelopeFrames || this.recordings.length === 0) return 'wait';
+    const window = this.envelope.subarray(from, from + matchFrames);
+    let mean = 0;
+    let speech = 0;
+    let pause = 0;
+    let longestPause = 0;
+    for (const v of window) {
+      mean += v / matchFrames;
+      pause = v > speechDb ? 0 : pause + 1;
+      if (pause === 0) speech += 1;
+      longestPause = Math.max(longestPause, pause);
+    }
+    let norm = 0;
+    const centred = window.map((v) => v - mean);
+    for (const v of centred) norm += v * v;
+    norm = Math.sqrt(norm);
+    const speechMs = this.ms((from + matchFrames) * frameSamples - at);
+    if (norm / Math.sqrt(matchFrames) < minSpreadDb || speech < matchFrames * minSpeechShare || longestPause > maxPauseFrames) return [];
+    const best = this.recordings.map((recording) => {
+      const { db, sum, sumSquares } = featuresOf(recording);
+      let top = { offset: -1, score: -1 };
+      const first = Math.max(0, Math.floor(recording.speechStartSample / frameSamples) - 5);
+      const last = Math.min(db.length, Math.ceil(recording.speechEndSample / frameSamples) + 5) - matchFrames;
+      for (let offset = first; offset <= last; offset += 1) {
+        const s = sum[offset + matchFrames]! - sum[offset]!;
+        const variance = sumSquares[offset + matchFrames]! - sumSquares[offset]! - (s * s) / matchFrames;
+        if (variance <= 1e-9) continue;
+        let dot = 0;
+        for (let i = 0; i < matchFrames; i += 1) dot += centred[i]! * db[offset + i]!;
+        const score = dot / (norm * Math.sqrt(variance));
+        if (score > top.score) top = { offset, score };
+      }
+      return { recording, ...top };
+    }).sort((a, b) => b.score - a.score);
+    const found = best.filter((b) => b.score >= lockCorrelation);
+    const runnerUp = best[found.length > 0 ? found.length : 1];
+    acousticSearches.push({
+      recording: found[0]?.recording.id ?? null,
+      score: best[0]!.score,
+      runnerUp: runnerUp?.recording.id ?? null,
+      runnerUpScore: runnerUp?.score ?? 0,
+      speechMs,
+    });
+    if (acousticSearches.length > keepSearchRecords) acousticSearches.splice(0, acousticSearches.length - keepSearchRecords);
+    return found.map(({ recording, offset }) => ({
+      recording,
+      streamSampleOfRecordingStart: (from - offset) * frameSamples,
+      acoustic: { sinceFrame: from, checkedToFrame: from + matchFrames, misses: 0 },
+    }));
+  }
+
+  /**
+   * Whether an acoustic match still agrees with the stream: the latest 1.2 s (within the fixture's speech) correlated
+   * at the current alignment ± a few frames; the best alignment is followed. Two failed checks in a row drop it.
+   */
+  private stillAgrees(candidate: Candidate, track: AcousticTrack): boolean {
+    const { db } = featuresOf(candidate.recording);
+    const shift = Math.round(candidate.streamSampleOfRecordingStart / frameSamples);
+    const end = Math.min(this.envelopeFrames, Math.floor(candidate.recording.speechEndSample / frameSamples) + shift);
+    if (end - track.checkedToFrame < checkEveryFrames) return true;
+    track.checkedToFrame = end;
+    const start = Math.max(track.sinceFrame, end - matchFrames);
+    let best = { drift: 0, score: -1 };
+    for (let drift = -driftFrames; drift <= driftFrames; drift += 1) {
+      const recordingFrom = start - shift - drift;
+      if (recordingFrom < 0 || end - shift - drift > db.length) continue;
+      const score = correlation(this.envelope, start, db, recordingFrom, end - start);
+      if (score > best.score) best = { drift, score };
+    }
+    if (end - start < matchFrames / 2 || best.score >= keepCorrelation) {
+      if (best.score >= keepCorrelation) candidate.streamSampleOfRecordingStart += best.drift * frameSamples;
+      track.misses = 0;
+      return true;
+    }
+    track.misses += 1;
+    return track.misses < 2;
   }
 
   /** Drops the candidates that the audio heard since the last check contradicts. */
   private narrow(following: Following): void {
     const upTo = this.samples;
-    following.candidates = following.candidates.filter(({ recording, streamSampleOfRecordingStart: base }) => {
+    following.candidates = following.candidates.filter((candidate) => {
+      if (candidate.acoustic) return this.stillAgrees(candidate, candidate.acoustic);
+      const { recording, streamSampleOfRecordingStart: base } = candidate;
       const from = following.verifiedUpToSample;
       const to = Math.min(upTo, base + recording.pcm.length / 2);
       if (to <= from) return true;
