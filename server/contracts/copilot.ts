@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Text, Timestamp } from './common';
+import { Id, PageQuery, Text, Timestamp, page } from './common';
 
 /** Interviewer copilot: the kit, live notes, prompts, scorecards, nudges and the debrief. */
 
@@ -26,6 +26,26 @@ export const MyInterview = z.object({
   scorecardStatus: z.enum(['none', 'draft', 'submitted']),
 });
 export const MyInterviewList = z.object({ items: z.array(MyInterview) });
+
+/** Scorecards the signed-in interviewer still owes: own panel seats (not shadows), ended, not cancelled or a no-show, not submitted. */
+export const PendingScorecardsQuery = PageQuery;
+export const PendingScorecard = z
+  .object({
+    interviewId: Id,
+    interviewStatus: z.string(),
+    jobTitle: z.string(),
+    roundName: z.string(),
+    candidateName: z.string().describe('姓名（无联系方式）Name only, no contact data'),
+    myRole: z.enum(['lead', 'member']),
+    scorecardStatus: z.enum(['none', 'draft']),
+    startsAt: Timestamp.nullable(),
+    endsAt: Timestamp,
+    dueAt: Timestamp.describe('结束后按评分卡期限（默认 24 小时）The end plus the scorecard deadline (24 h unless the tenant set one)'),
+    overdue: z.boolean().describe('当前时间已过 dueAt Now is past dueAt'),
+    nudgesSent: z.number().int().describe('已发送的催办提醒 Reminders sent so far'),
+  })
+  .meta({ id: 'PendingScorecard' });
+export const PendingScorecards = page(PendingScorecard).meta({ id: 'PendingScorecards' });
 
 export const KitCompetency = z.object({
   id: Id,

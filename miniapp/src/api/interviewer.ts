@@ -8,6 +8,7 @@ import type {
   Kit as KitSchema,
   MyInterview as MyInterviewSchema,
   MyScorecard as MyScorecardSchema,
+  PendingScorecard as PendingScorecardSchema,
   Prompts as PromptsSchema,
   Recommendation as RecommendationSchema,
   ScorecardDetail as ScorecardDetailSchema,
@@ -29,6 +30,7 @@ export type ScorecardDetail = z.infer<typeof ScorecardDetailSchema>;
 export type DraftItem = z.infer<typeof DraftItemSchema>;
 export type Debrief = z.infer<typeof DebriefSchema>;
 export type Recommendation = z.infer<typeof RecommendationSchema>;
+export type PendingScorecard = z.infer<typeof PendingScorecardSchema>;
 export interface RatingInput {
   competencyId: string;
   level: number;
@@ -107,6 +109,11 @@ export const interviewerApi = {
   decideDraft: (id: string, itemId: string, body: { action: 'accept' | 'edit' | 'dismiss'; level?: number; note?: string }) =>
     request<DraftItem>('POST', `${iv(id)}/my-scorecard/draft/${itemId}`, body),
   debrief: (id: string) => request<Debrief>('GET', `${iv(id)}/debrief`),
+  /** Scorecards I still owe, however long ago the interview ended; most overdue first, paged. */
+  pendingScorecards: (limit = 50, cursor?: string | null) =>
+    request<{ items: PendingScorecard[]; nextCursor: string | null }>(
+      'GET', `/api/interviewer/pending-scorecards?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    ),
 };
 
 export const recommendationText: Record<Exclude<Recommendation, 'no_decision'>, string> = {

@@ -6,6 +6,7 @@ import type {
 } from '../../features/copilot/copilot-store';
 import { candidateAad } from './candidate-store';
 import type { Db } from './database';
+import { decodeCursor, toPage } from './pagination';
 import { jobVisible } from './scope';
 
 interface InterviewRow {
@@ -313,6 +314,39 @@ export function postgresCopilotStore(db: Db, cipher: FieldCipher): CopilotStore 
         interviewId: r.interview_id, interviewerId: r.interviewer_id, interviewerName: r.name, jobTitle: r.job_title, roundName: r.round_name,
         candidateName: r.candidate_name, endsAt: r.ends_at, dueAt: r.due_at, status: r.card_status === 'draft' ? ('draft' as const) : ('missing' as const),
         nudgesSent: r.nudges_sent ?? 0, escalated: r.escalated_at !== null,
+      }));
+    },
+
+    async pendingScorecardsOf(tenantId, employeeId, now, defaultDueMinutes, page) {
+      const after = decodeCursor(page.cursor);
+      const { rows } = await sql<{
+        interview_id: string; status: string; job_title: string; round_name: string; candidate_name: string; role: 'lead' | 'member';
+        card_status: string | null; starts_at: Date | null; ends_at: Date; due_at: Date; nudges_sent: number;
+      }>`
+        SELECT i.id AS interview_id, i.status, j.title AS job_title, ro.name AS round_name, ca.name AS candidate_name, p.role,
+               s.status AS card_status, i.starts_at, i.ends_at,
+               i.ends_at + make_interval(mins => coalesce(sp.due_minutes, ${defaultDueMinutes})) AS due_at,
+               (SELECT count(*)::int FROM scorecard_nudges n
+                 WHERE n.interview_id = i.id AND n.interviewer_id = p.employee_id AND n.kind = 'nudge') AS nudges_sent
+          FROM interview_panelists p
+          JOIN interviews i ON i.id = p.interview_id
+          JOIN applications a ON a.id = i.application_id
+          JOIN candidates ca ON ca.id = a.candidate_id
+          JOIN jobs j ON j.id = a.job_id
+          JOIN interview_rounds ro ON ro.id = i.round_id
+          LEFT JOIN scorecard_policies sp ON sp.tenant_id = i.tenant_id
+          LEFT JOIN scorecards s ON s.interview_id = i.id AND s.interviewer_id = p.employee_id
+         WHERE p.tenant_id = ${tenantId} AND i.tenant_id = ${tenantId} AND p.employee_id = ${employeeId} AND p.role <> 'shadow'
+           AND i.status IN ('scheduled', 'confirmed', 'checked_in', 'in_progress', 'completed')
+           AND i.ends_at IS NOT NULL AND i.ends_at <= ${now}
+           AND (s.status IS NULL OR s.status = 'draft')
+           ${after ? sql`AND (i.ends_at, i.id) > (${after.createdAt}, ${after.id}::uuid)` : sql``}
+         ORDER BY i.ends_at, i.id
+         LIMIT ${page.limit + 1}`.execute(db);
+      return toPage(rows.map((r) => ({ ...r, created_at: r.ends_at, id: r.interview_id })), page.limit, (r) => ({
+        interviewId: r.interview_id, interviewStatus: r.status, jobTitle: r.job_title, roundName: r.round_name, candidateName: r.candidate_name,
+        role: r.role, status: r.card_status === 'draft' ? ('draft' as const) : ('none' as const), startsAt: r.starts_at, endsAt: r.ends_at,
+        dueAt: r.due_at, nudgesSent: r.nudges_sent,
       }));
     },
 

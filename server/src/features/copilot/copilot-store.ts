@@ -1,3 +1,4 @@
+import type { Page } from '../../../contracts/common';
 import type { AccessScope } from '../../domain/access-scope';
 
 export type Recommendation = 'strong_no' | 'no' | 'yes' | 'strong_yes' | 'no_decision';
@@ -126,6 +127,21 @@ export interface LateScorecard {
   readonly escalated: boolean;
 }
 
+/** A scorecard the interviewer still owes (own non-shadow seat, interview ended, not submitted). */
+export interface PendingScorecard {
+  readonly interviewId: string;
+  readonly interviewStatus: string;
+  readonly jobTitle: string;
+  readonly roundName: string;
+  readonly candidateName: string;
+  readonly role: 'lead' | 'member';
+  readonly status: 'none' | 'draft';
+  readonly startsAt: Date | null;
+  readonly endsAt: Date;
+  readonly dueAt: Date;
+  readonly nudgesSent: number;
+}
+
 export interface Decision {
   readonly id: string;
   readonly decision: 'advance' | 'hire' | 'reject' | 'hold';
@@ -196,6 +212,14 @@ export interface CopilotStore {
   /** Panelists whose scorecard is not submitted and is past due, for interviews visible in the scope. */
   lateScorecards(tenantId: string, scope: AccessScope, now: Date, defaultDueMinutes: number): Promise<LateScorecard[]>;
 
+  /**
+   * The employee's own non-shadow seats on interviews that ended by `now` (status scheduled … completed: not cancelled,
+   * declined or a no-show) without a submitted scorecard; the most overdue (earliest due) first, keyset-paged on
+   * (end, interview id) with an opaque cursor.
+   */
+  pendingScorecardsOf(
+    tenantId: string, employeeId: string, now: Date, defaultDueMinutes: number, page: { limit: number; cursor?: string | undefined },
+  ): Promise<Page<PendingScorecard>>;
   addDecision(input: { tenantId: string; applicationId: string; interviewId: string; decision: Decision['decision']; reason: string; decidedBy: string; now: Date }): Promise<Decision>;
   decisions(tenantId: string, applicationId: string): Promise<Decision[]>;
 

@@ -80,6 +80,26 @@ export async function myInterviews(ctx: FeatureContext, principal: Principal, da
   };
 }
 
+/**
+ * Scorecards the signed-in interviewer still owes, however long ago the interview ended: their own lead or member
+ * seats (shadows do not score) on interviews that ended and were not cancelled, declined or a no-show (a no-show ends
+ * the nudges, as it ends HR's late list; the scorecard page still takes a "no decision" card), without a submitted
+ * scorecard. Due the tenant's deadline after the end (24 h by default); overdue once now is past it; the most overdue
+ * first, paged like the other lists.
+ */
+export async function pendingScorecards(ctx: FeatureContext, principal: Principal, page: { limit: number; cursor?: string | undefined }) {
+  const now = ctx.clock.now();
+  const result = await ctx.stores.copilot.pendingScorecardsOf(principal.tenantId, principal.employeeId, now, defaultScorecardDueMinutes, page);
+  return {
+    items: result.items.map((r) => ({
+      interviewId: r.interviewId, interviewStatus: r.interviewStatus, jobTitle: r.jobTitle, roundName: r.roundName, candidateName: r.candidateName,
+      myRole: r.role, scorecardStatus: r.status, startsAt: r.startsAt?.toISOString() ?? null, endsAt: r.endsAt.toISOString(),
+      dueAt: r.dueAt.toISOString(), overdue: now.getTime() > r.dueAt.getTime(), nudgesSent: r.nudgesSent,
+    })),
+    nextCursor: result.nextCursor,
+  };
+}
+
 async function tenantTimeZone(ctx: FeatureContext, principal: Principal): Promise<string> {
   return (await ctx.stores.copilot.tenantTimeZone(principal.tenantId)) ?? 'Asia/Shanghai';
 }

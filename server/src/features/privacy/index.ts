@@ -321,15 +321,21 @@ export async function getInterview(ctx: FeatureContext, principal: Principal, in
 }
 
 /**
- * Scorecards of an interview. A panelist sees the others' only after submitting their own (no anchoring); before
- * that, only their own. HR and hiring managers in scope see all.
+ * Scorecards of an interview. Independent scoring binds every scoring panelist, an HR person or hiring manager on the
+ * panel too (as in the debrief): before their own is submitted they see only their own; after, the others' submitted
+ * ones (another's unfinished draft is not shown to a panelist). HR and hiring managers in scope who do not score on
+ * this panel (off it, or a shadow) see all; a shadow out of scope sees none.
  */
 export async function listInterviewScorecards(ctx: FeatureContext, principal: Principal, interviewId: string): Promise<Scorecard[]> {
-  const { byScope } = await visibleInterview(ctx, principal, interviewId);
+  const { interview, byScope } = await visibleInterview(ctx, principal, interviewId);
   const cards = await ctx.stores.privacy.listScorecards(principal.tenantId, interviewId);
-  if (byScope) return cards;
+  const seat = interview.panel.find((p) => p.employeeId === principal.employeeId);
   const own = cards.find((c) => c.interviewerId === principal.employeeId);
-  if (own?.status === 'submitted') return cards;
+  if (seat && seat.role !== 'shadow') {
+    if (own?.status !== 'submitted') return own ? [own] : [];
+    return cards.filter((c) => c === own || c.status === 'submitted');
+  }
+  if (byScope) return cards;
   return own ? [own] : [];
 }
 

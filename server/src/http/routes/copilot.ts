@@ -19,6 +19,8 @@ import {
   MyInterviewList,
   MyInterviewsQuery,
   MyScorecard,
+  PendingScorecards,
+  PendingScorecardsQuery,
   PromptRequest,
   Prompts,
   QuestionMark,
@@ -39,6 +41,11 @@ export const copilotRoutes = [
     method: 'get', path: '/api/interviewer/interviews', summary: '我的面试（今天及之后）My interviews, today and upcoming', tag: 'copilot', access: 'session',
     query: MyInterviewsQuery, response: MyInterviewList,
     handler: ({ features, principal, query }) => copilot.myInterviews(features, principal, query.days),
+  }),
+  route({
+    method: 'get', path: '/api/interviewer/pending-scorecards', summary: '我待交的评分卡（含逾期）Scorecards I still owe, overdue first', tag: 'copilot', access: 'session',
+    query: PendingScorecardsQuery, response: PendingScorecards,
+    handler: ({ features, principal, query }) => copilot.pendingScorecards(features, principal, query),
   }),
   route({
     method: 'get', path: '/api/interviews/:interviewId/kit', summary: '面试包 The interview kit', tag: 'copilot', access: 'session',
