@@ -64,12 +64,18 @@ const dueAudioInterviews = (tenantId: string, cutoff: Date) => sql`
    where i.tenant_id = ${tenantId} and i.transcript_signed_off_at < ${cutoff}
      and exists (select 1 from interview_audio x where x.interview_id = i.id)`;
 
-/** Interviews that ended before the cut-off and still have a transcript or audio. */
+/**
+ * Interviews that ended before the cut-off and still have a transcript or audio, or the copilot's text drawn from
+ * the interview: typed notes (the transcript of an interview without transcription consent) and scorecard draft items
+ * (their rationale quotes the transcript).
+ */
 const dueTranscriptInterviews = (tenantId: string, cutoff: Date) => sql`
   select i.id from interviews i
    where i.tenant_id = ${tenantId} and i.ends_at < ${cutoff}
      and (exists (select 1 from transcript_segments s where s.interview_id = i.id)
-          or exists (select 1 from interview_audio x where x.interview_id = i.id))`;
+          or exists (select 1 from interview_audio x where x.interview_id = i.id)
+          or exists (select 1 from interview_notes n where n.interview_id = i.id)
+          or exists (select 1 from scorecard_draft_items d where d.interview_id = i.id))`;
 
 const sum = (counts: Iterable<number>) => [...counts].reduce((a, b) => a + b, 0);
 
@@ -112,8 +118,11 @@ async function insertRecords(
  * candidate sessions and invitations, and the audio and transcripts (with corrections) of all their interviews.
  * Rewritten, because free text about a person is personal data: the applications' decision_reason, scorecard
  * summaries, scorecard rating notes (→ （已匿名）, evidence links dropped with the segments they pointed to),
- * scorecard revision snapshots (deleted), survey comments. Active consents are withdrawn (the rows stay as evidence
- * and hold nothing personal).
+ * scorecard revision snapshots (deleted), survey comments. Also deleted: the copilot's typed notes and scorecard
+ * draft items (rationale quoting the transcript) of their interviews, the debrief decisions of their applications
+ * (the reason is free text; the outcome stays as the stage), and every bot export file the tenant still holds (a
+ * sheet listing candidates by name). Active consents are withdrawn (the rows stay as evidence and hold nothing
+ * personal).
  * Kept so statistics survive: applications (job, stage, dates, who decided), stage events, interviews, panels,
  * bookings, scorecard recommendations and rating levels, survey scores.
  * Free text that may still mention the person and is NOT rewritten here: application_stage_events.reason
@@ -156,10 +165,21 @@ async function anonymise(db: Db, tenantId: string, candidateIds: readonly string
       update scorecards s set summary = '', updated_at = ${now} from (${ofCandidates}) c
        where s.interview_id = c.interview_id and s.summary <> '' returning c.candidate_id as k`),
     scorecard_ratings: await countBy(db, sql`
-      update scorecard_ratings r set note = ${anonymisedNote}, evidence_segment_ids = '{}' from scorecards s, (${ofCandidates}) c
+      update scorecard_ratings r set note = ${anonymisedNote}, evidence_segment_ids = '{}', evidence_note_ids = '{}'
+        from scorecards s, (${ofCandidates}) c
        where r.scorecard_id = s.id and s.interview_id = c.interview_id
-         and (r.note <> ${anonymisedNote} or cardinality(r.evidence_segment_ids) > 0)
+         and (r.note <> ${anonymisedNote} or cardinality(r.evidence_segment_ids) > 0 or cardinality(r.evidence_note_ids) > 0)
        returning c.candidate_id as k`),
+    // The copilot's free text: typed notes (append-only, deleted under the purge switch; the ratings above no longer
+    // point at them), the draft items' rationale (quotes of the transcript) and the debrief reasons (append-only; the
+    // decision itself survives as the application's stage and stage events).
+    interview_notes: await countBy(db, sql`
+      delete from interview_notes n using (${ofCandidates}) c where n.interview_id = c.interview_id returning c.candidate_id as k`),
+    scorecard_draft_items: await countBy(db, sql`
+      delete from scorecard_draft_items d using (${ofCandidates}) c where d.interview_id = c.interview_id returning c.candidate_id as k`),
+    debrief_decisions: await countBy(db, sql`
+      delete from debrief_decisions d using applications a
+       where d.application_id = a.id and a.tenant_id = ${tenantId} and a.candidate_id = any(${mine}::uuid[]) returning a.candidate_id as k`),
     surveys: await countBy(db, sql`
       update surveys v set comment = null from (${ofCandidates}) c
        where v.interview_id = c.interview_id and v.comment is not null returning c.candidate_id as k`),
@@ -184,6 +204,14 @@ async function anonymise(db: Db, tenantId: string, candidateIds: readonly string
        where tenant_id = ${tenantId} and candidate_id = any(${mine}::uuid[]) and withdrawn_at is null
        returning candidate_id as k`),
   };
+
+  // Bot exports (面试与评分 sheets) list candidates by name inside a file that cannot be searched: every file of the
+  // tenant still held is dropped (links last ten minutes; one asked for again is made afresh). Counted on the first
+  // candidate of the batch.
+  const { rows: exports } = await sql<{ n: number }>`
+    with d as (update bot_exports set body = null where tenant_id = ${tenantId} and body is not null returning id)
+    select count(*)::int as n from d`.execute(db);
+  if ((exports[0]?.n ?? 0) > 0) tables.bot_exports = new Map([[mine[0]!, exports[0]!.n]]);
 
   const results = mine.map((candidateId): AnonymisedCandidate => {
     const perTable: Record<string, number> = { candidates: 1 };
@@ -228,6 +256,8 @@ async function purgeInterviews(
              where tc.segment_id = s.id and s.interview_id = any(${ids}::uuid[]) returning s.interview_id as k`),
           transcript_segments: await countBy(db, sql`delete from transcript_segments where interview_id = any(${ids}::uuid[]) returning interview_id as k`),
           interview_audio: await countBy(db, sql`delete from interview_audio where interview_id = any(${ids}::uuid[]) returning interview_id as k`),
+          interview_notes: await countBy(db, sql`delete from interview_notes where interview_id = any(${ids}::uuid[]) returning interview_id as k`),
+          scorecard_draft_items: await countBy(db, sql`delete from scorecard_draft_items where interview_id = any(${ids}::uuid[]) returning interview_id as k`),
         };
   const records: RecordRow[] = [];
   for (const id of ids) {
@@ -284,7 +314,9 @@ export function postgresRetentionStore(db: Db): RetentionStore {
                    ((select count(*) from transcript_segments s where s.interview_id in (select id from due))
                     + (select count(*) from transcript_corrections tc join transcript_segments s on s.id = tc.segment_id
                         where s.interview_id in (select id from due))
-                    + (select count(*) from interview_audio x where x.interview_id in (select id from due)))::int as rows`.execute(db);
+                    + (select count(*) from interview_audio x where x.interview_id in (select id from due))
+                    + (select count(*) from interview_notes n where n.interview_id in (select id from due))
+                    + (select count(*) from scorecard_draft_items d where d.interview_id in (select id from due)))::int as rows`.execute(db);
           return { objects: rows[0]?.objects ?? 0, rows: rows[0]?.rows ?? 0, sample: await sampleOf(selection) };
         }
         case 'audit_events': {

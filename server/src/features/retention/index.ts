@@ -21,7 +21,8 @@ export { dataClasses } from './retention-store';
  *
  * - raw_audio: the audio chunks of an interview whose transcript was signed off more than N days ago are deleted.
  * - transcripts: the transcript (segments with their corrections) of an interview that ended more than N days ago
- *   is deleted, and with it any audio still kept (audio never outlives its transcript, signed off or not).
+ *   is deleted, and with it any audio still kept (audio never outlives its transcript, signed off or not), the
+ *   interviewers' typed notes and the scorecard draft items (their rationale quotes the transcript).
  * - rejected_candidate_data: a candidate all of whose applications are rejected or withdrawn, the latest decision
  *   more than N days ago, who is not in the talent pool, is anonymised (see the postgres retention store for the
  *   exact columns and rows). Their applications, stage events, interviews and scorecard levels stay, so funnel and
