@@ -14,6 +14,11 @@ export default defineAppConfig({
       root: 'pages/interviewer/',
       pages: ['signin/index', 'today/index', 'kit/index', 'notes/index', 'scorecard/index', 'pending/index', 'debrief/index'],
     },
+    // HR reports (charts drawn on the server with their numbers), for HR, hiring managers and admins.
+    {
+      root: 'pages/hr/',
+      pages: ['reports/index'],
+    },
   ],
   window: {
     backgroundTextStyle: 'light',

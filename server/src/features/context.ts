@@ -19,6 +19,7 @@ import type { InterviewStore } from './interviews/interview-store';
 import type { ReminderStore } from './reminders/reminder-store';
 import type { SurveyStore } from './surveys/survey-store';
 import type { BotStore } from './bot/bot-store';
+import type { ReportStore } from './reports/report-store';
 import type { SignInPorts } from './identity';
 import type { CopilotStore } from './copilot/copilot-store';
 import type { DirectoriesByApp } from './roster';
@@ -57,6 +58,8 @@ export interface Stores {
   readonly copilot: CopilotStore;
   /** The chat an interview was scheduled from by a group command (server/src/features/group-chat). */
   readonly groupChat: GroupChatStore;
+  /** HR reports beyond the bot's: time to hire (server/src/features/reports). */
+  readonly reports: ReportStore;
 }
 
 /** Runs `work` in one database transaction: all of its writes commit together or none do. */

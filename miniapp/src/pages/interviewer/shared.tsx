@@ -3,6 +3,7 @@ import Taro from '@tarojs/taro';
 import { ApiError } from '../../api/client';
 import { employeeToken } from '../../api/interviewer';
 import { go } from '../../components/ui';
+import { HrReportsLink } from '../../components/hr-link';
 
 export const signInPage = '/pages/interviewer/signin/index';
 
@@ -41,6 +42,7 @@ export function InterviewerNav({ interviewId }: { interviewId?: string }) {
       {interviewId && <Text className='nav-link' onClick={() => go(`/pages/interviewer/notes/index?id=${interviewId}`)}>笔记</Text>}
       {interviewId && <Text className='nav-link' onClick={() => go(`/pages/interviewer/scorecard/index?id=${interviewId}`)}>评分卡</Text>}
       <Text className='nav-link' onClick={() => go('/pages/interviewer/pending/index')}>待交评分</Text>
+      <HrReportsLink />
     </View>
   );
 }

@@ -22,4 +22,11 @@ describe('server-side charts', () => {
     expect(svg).toContain('12.5%');
     expect([...renderBarPng({ title: 'x', subtitle: '', bars: [] }).subarray(0, 8)]).toEqual(png);
   });
+
+  it('labels bars with a unit and says so when there are no bars', () => {
+    const svg = renderSvg(barOption({ title: '招聘周期', subtitle: '', valueSuffix: ' 天', bars: [{ label: 'Backend', value: 12.5 }] }));
+    expect(svg).toContain('12.5 天');
+    expect(renderSvg(barOption({ title: 'x', subtitle: '', bars: [] }))).toContain('No data in this period');
+    expect(renderSvg(barOption({ title: 'x', subtitle: '', bars: [], emptyText: 'Nobody hired' }))).toContain('Nobody hired');
+  });
 });

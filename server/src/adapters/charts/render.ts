@@ -65,6 +65,10 @@ export interface BarChartData {
   readonly bars: readonly { readonly label: string; readonly value: number }[];
   /** Percent values (0–1) are shown as 12.5%. */
   readonly percent?: boolean;
+  /** Appended to each bar's label, e.g. ' 天' (days). */
+  readonly valueSuffix?: string;
+  /** Shown in the middle when there are no bars (default: no data in this period). */
+  readonly emptyText?: string;
 }
 
 export function barOption(data: BarChartData): echarts.EChartsCoreOption {
@@ -77,10 +81,17 @@ export function barOption(data: BarChartData): echarts.EChartsCoreOption {
       {
         type: 'bar',
         data: data.bars.map((b) => b.value),
-        label: { show: true, position: 'top', formatter: data.percent ? (p: { value: number }) => `${(p.value * 100).toFixed(1)}%` : '{c}' },
+        label: {
+          show: true,
+          position: 'top',
+          formatter: data.percent ? (p: { value: number }) => `${(p.value * 100).toFixed(1)}%` : data.valueSuffix ? (p: { value: number }) => `${p.value}${data.valueSuffix}` : '{c}',
+        },
         itemStyle: { color: '#2f6fed' },
       },
     ],
+    graphic: data.bars.length === 0
+      ? [{ type: 'text', left: 'center', top: 'middle', style: { text: data.emptyText ?? '该期间暂无数据 No data in this period', fontSize: 16, fill: '#666' } }]
+      : [],
   };
 }
 

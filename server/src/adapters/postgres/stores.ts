@@ -25,6 +25,7 @@ import { postgresReminderStore } from './reminder-store';
 import { postgresSurveyStore } from './survey-store';
 import { postgresCopilotStore } from './copilot-store';
 import { postgresBotStore } from './bot-store';
+import { postgresReportStore } from './report-store';
 
 /**
  * Wraps every store method so that what PostgreSQL refuses reaches features as a stable AppError.
@@ -73,6 +74,7 @@ export function postgresStores(db: Db, cipher: FieldCipher = demoFieldCipher(), 
     retention: mappingErrors(postgresRetentionStore(db)),
     copilot: mappingErrors(postgresCopilotStore(db, cipher)),
     groupChat: mappingErrors(postgresGroupChatStore(db)),
+    reports: mappingErrors(postgresReportStore(db)),
   };
 }
 
