@@ -33,6 +33,7 @@ import type { PlatformApp } from './features/platform';
 import { dingtalkRosterInboxHandlers, rosterInboxHandlers } from './features/roster';
 import { botInboxHandlers, type BotRuntime } from './features/bot/inbound';
 import { cardActionInboxHandlers } from './features/group-chat/card-actions';
+import { dingtalkCardActionInboxHandlers } from './features/group-chat/dingtalk-card-actions';
 import type { Logger } from './observability/logger';
 import type { HrRoster } from './ports/employee-directory';
 import type { JsapiSigner, JsapiSignerFor } from './ports/jsapi-signer';
@@ -143,6 +144,8 @@ export function createPlatformLayer(deps: {
     ...(deps.botRuntime ? botInboxHandlers({ features, runtime: deps.botRuntime }) : {}),
     // Clicks on the bot's card buttons (WeCom AI bot template_card_event).
     ...(deps.botRuntime ? cardActionInboxHandlers({ features, runtime: deps.botRuntime }) : {}),
+    // Clicks on the bot's DingTalk interactive cards (stream-mode card callback).
+    ...(deps.botRuntime ? dingtalkCardActionInboxHandlers({ features, runtime: deps.botRuntime }) : {}),
   };
 
   // One JS-SDK signer per WeCom app; its tickets live in the cluster-wide cache.

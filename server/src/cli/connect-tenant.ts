@@ -65,6 +65,7 @@ async function main(): Promise<number> {
           callback_token_ref: app.callbackToken ?? null,
           encoding_aes_key_ref: app.encodingAesKey ?? null,
           api_base_url: baseUrlOf(app.kind, app.apiBaseUrl),
+          card_template_id: app.cardTemplateId ?? null,
         };
         const row = await trx
           .insertInto('platform_apps')

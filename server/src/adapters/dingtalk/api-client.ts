@@ -118,6 +118,12 @@ export function createDingtalkApi(options: DingtalkApiOptions) {
     post: <T>(path: string, body: unknown) => request<T>('POST', path, body),
     /** PUT/DELETE/GET for REST-style APIs such as the calendar (https://open.dingtalk.com/document/orgapp/calendar-overview). */
     request,
+    /**
+     * The app's current token, for old-API calls (oapi.dingtalk.com takes the same token as `?access_token=`), and a
+     * way to replace one the old API refused (errcode 40014/42001).
+     */
+    accessToken: () => tokens.current(credentials.appId, fetchToken),
+    replaceToken: (stale: string) => tokens.replace(credentials.appId, stale, fetchToken),
     /** How many token fetches this client made (for tests and metrics). */
     get tokenCalls() {
       return tokenCalls;

@@ -8,9 +8,12 @@ import { buttonCardAsText, type GroupMessage } from '../../ports/group-notifier'
  * https://open.dingtalk.com/document/orgapp/custom-robots-send-group-messages
  */
 /**
- * Button cards: the robot's actionCard buttons only open URLs and its interactive cards need a registered card
- * template, so the choices are listed as text for now. Images: sampleImageMsg needs a photoURL the robot can fetch
- * (a public URL or an uploaded mediaId), which the server does not publish yet, so the chart is announced.
+ * Button cards and images through the app robot (channel `dingtalk_group`, and images on `dingtalk_oto`) do not come
+ * through here: robot-sender.ts sends a button card as an interactive card when the tenant's DingTalk app has a card
+ * template configured (card-template.ts), and an image by uploading it (media-upload.ts) and sending `sampleImageMsg`
+ * with the media_id. What is rendered here is the fallback and the custom webhook robot's form: the webhook robot's
+ * actionCard buttons only open URLs and it has no image message taking an uploaded media_id, so the choices are
+ * listed as text and the chart is announced; the app robot falls back to the same text when no card template is set.
  */
 const imageAnnouncement = (alt: string) => `📊 ${alt}（图表可在 H5 招聘后台查看）`;
 

@@ -4,6 +4,7 @@ import type { InboundEvent } from '../../features/inbox';
 import type { PlatformApp } from '../../features/platform';
 import type { Logger } from '../../observability/logger';
 import { type DingtalkCredentials, dingtalkCredentialsOf } from './app-identity';
+import { cardClickDedupeKey, dingtalkCardClickKind, dingtalkCardTopic, parseCardCallback } from './card-template';
 
 /**
  * Our DingTalk Stream-mode client (https://open.dingtalk.com/document/orgapp/stream), built on `dingtalk-stream`
@@ -15,6 +16,9 @@ import { type DingtalkCredentials, dingtalkCredentialsOf } from './app-identity'
  * - every robot message and event stored in the inbox *before* it is acknowledged. DingTalk pushes an un-acked
  *   message again after about 60 s, so a message we could not store is not lost: we simply do not ack it.
  *   Acking first and storing later would lose it on a crash (pitfall: ack only after the durable write).
+ * - interactive-card clicks (CALLBACK topic `/v1.0/card/instances/callback`, card-template.ts) stored the same way
+ *   as inbox kind `card.dingtalk_callback`, deduplicated by card + person + button, then acknowledged with an empty
+ *   callback response (the card is updated for everyone once the click was acted on, through the outbox).
  * Frame format: https://open.dingtalk.com/document/direct-connection/stream-protocol
  */
 export interface StreamBackoff {
@@ -225,6 +229,7 @@ export class DingtalkStreamConnection {
     this.state = 'connecting';
     const client = new HireBridgeDWClient(this.credentials, this.options.keepAlive ?? true, this.hooks);
     client.registerCallbackListener(TOPIC_ROBOT, (frame) => void this.onRobotFrame(client, frame));
+    client.registerCallbackListener(dingtalkCardTopic, (frame) => void this.onCardFrame(client, frame));
     try {
       this.gatewayOpens++;
       await client.getEndpoint();
@@ -315,6 +320,26 @@ export class DingtalkStreamConnection {
       payload: message,
     });
     if (stored) client.socketCallBackResponse(messageId, null);
+  }
+
+  private async onCardFrame(client: HireBridgeDWClient, frame: DWClientDownStream): Promise<void> {
+    const messageId = frame.headers.messageId;
+    const click = parseCardCallback(frame.data);
+    if ('invalid' in click) {
+      // Not a HireBridge button (or unreadable): re-pushing it would not make it one. Acknowledge and say so.
+      this.options.log.warn({ appId: this.credentials.appId, messageId, reason: click.invalid }, 'DingTalk card callback not usable; acknowledged and dropped');
+      client.socketCallBackResponse(messageId, {});
+      return;
+    }
+    const stored = await this.store({
+      tenantId: this.credentials.tenantId,
+      appId: this.credentials.appId,
+      dedupeKey: cardClickDedupeKey(click),
+      kind: dingtalkCardClickKind,
+      payload: { ...click },
+    });
+    // The callback response could change the card for the clicker only; everyone's copy is updated after the action.
+    if (stored) client.socketCallBackResponse(messageId, {});
   }
 
   private async onEventFrame(client: HireBridgeDWClient, frame: DWClientDownStream): Promise<void> {

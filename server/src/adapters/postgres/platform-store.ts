@@ -20,6 +20,7 @@ export function postgresPlatformStore(db: Db): PlatformStore {
     encodingAesKeyRef: row.encoding_aes_key_ref,
     apiBaseUrl: row.api_base_url,
     tenantIsDemo: row.is_demo,
+    cardTemplateId: row.card_template_id,
   });
   const store: PlatformStore = {
     async findAppOfKind(tenantId, kind) {
@@ -43,6 +44,7 @@ export function postgresPlatformStore(db: Db): PlatformStore {
           callback_token_ref: app.callbackTokenRef,
           encoding_aes_key_ref: app.encodingAesKeyRef,
           api_base_url: app.apiBaseUrl,
+          card_template_id: app.cardTemplateId ?? null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();

@@ -252,6 +252,8 @@ export interface PlatformAppTable {
   encoding_aes_key_ref: string | null;
   api_base_url: string;
   created_at: CreatedAt;
+  /** DingTalk only: the interactive-card template id (migration 0023). */
+  card_template_id: Generated<string | null>;
 }
 
 export interface PlatformTokenTable {

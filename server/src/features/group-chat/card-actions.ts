@@ -6,7 +6,6 @@ import { groupMessageOf, type BotRuntime, type NeutralCardClick, type NeutralRep
 import type { FeatureContext } from '../context';
 import type { InboxHandler, InboxHandlers } from '../inbox';
 import { outboxGroupNotifier } from './index';
-import { originTargetOf, rememberingOrigin } from './origin';
 
 /**
  * Card clicks: a button of one of the bot's cards was clicked. The platform layer has verified and stored the event
@@ -70,18 +69,17 @@ export async function answerCardClick(
   deps: { features: FeatureContext; runtime: BotRuntime },
   ctx: FeatureContext,
   input: { click: NeutralCardClick; cardId: string; first: GroupTarget; rest: GroupTarget },
-): Promise<void> {
+): Promise<{ handled: boolean; by?: string }> {
   const { click } = input;
   const clickId = clickIdOf(click.platform, input.cardId, click.key);
   // Committed on its own (like a command): the bot calls the HTTP API with this session while the click is handled.
-  const sender = await deps.features.transact((stores) => admitBotSender({ ...deps.features, stores, transact: (work) => work(stores) }, { tenantId: click.tenantId, platformUserId: click.senderId, messageId: clickId, text: `[按钮] ${click.key.slice(0, 180)}`, chatType: click.chatType }));
+  const sender = await deps.features.transact((stores) => admitBotSender({ ...deps.features, stores, transact: (work) => work(stores) }, { tenantId: click.tenantId, platformUserId: click.senderId, messageId: clickId, text: `[按钮] ${click.key.slice(0, 180)}`, chatType: click.chatType, platform: click.platform, chatId: click.chatId }));
   let replies: readonly NeutralReply[];
   if (sender.allowed) {
     if (!deps.runtime.click) throw new Error('the bot runtime does not take card clicks');
-    const run = deps.runtime.click.bind(deps.runtime);
-    // A click can schedule (an ask-back time button): the interview remembers the group like a typed command.
-    replies = await rememberingOrigin(deps.features, { tenantId: click.tenantId, employeeId: sender.employeeId, origin: originTargetOf(click) }, async () =>
-      run(click, { token: sender.token, timeZone: await tenantZone(deps.features, click.tenantId) }));
+    // A click can schedule (an ask-back time button): the bot names the click's record (requestId) so the interview
+    // remembers the group like a typed command.
+    replies = await deps.runtime.click(click, { token: sender.token, timeZone: await tenantZone(deps.features, click.tenantId), requestId: clickId.slice(0, 100) });
   } else {
     replies = [{ kind: 'markdown', content: sender.reason === 'replayed' ? alreadyHandled : sender.message }];
   }
@@ -92,6 +90,8 @@ export async function answerCardClick(
     await notifier.notify({ tenantId: click.tenantId, target: i === 0 ? input.first : input.rest, message: groupMessageOf(reply, idempotencyKey), idempotencyKey });
     i++;
   }
+  // Whether this click was acted on (a DingTalk card is then updated for everyone: dingtalk-card-actions.ts).
+  return sender.allowed ? { handled: true, by: sender.name } : { handled: false };
 }
 
 /** Inbox handlers for card clicks: `bot.event.template_card_event` (WeCom AI bot). */

@@ -28,11 +28,17 @@ const App = z
     callbackToken: envRef.optional(),
     encodingAesKey: envRef.optional(),
     apiBaseUrl: z.url().optional().describe('Only to point at a proxy or the local simulator'),
+    cardTemplateId: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,128}$/, { message: '卡片模板 ID 只能含字母、数字和 ._- (card template id: letters, digits, ._-, ≤ 128)' })
+      .optional()
+      .describe('DingTalk only: the interactive-card template id from the card platform; without it button cards are sent as text'),
   })
   .strict()
   .refine((a) => a.kind !== 'wecom_app' || a.agentId !== undefined, { message: 'wecom_app 需要 agentId (wecom_app needs agentId)', path: ['agentId'] })
   .refine((a) => a.kind !== 'dingtalk_app' || a.agentId !== undefined, { message: 'dingtalk_app 需要 agentId，即 AppKey (dingtalk_app needs agentId: its AppKey)', path: ['agentId'] })
   .refine((a) => a.kind === 'dingtalk_app' || a.numericAgentId === undefined, { message: '只有钉钉应用有 numericAgentId (only DingTalk apps)', path: ['numericAgentId'] })
+  .refine((a) => a.kind === 'dingtalk_app' || a.cardTemplateId === undefined, { message: '只有钉钉应用有 cardTemplateId (only DingTalk apps)', path: ['cardTemplateId'] })
   .refine((a) => (a.callbackToken === undefined) === (a.encodingAesKey === undefined), {
     message: 'callbackToken 与 encodingAesKey 需同时提供 (give both or neither)',
     path: ['encodingAesKey'],

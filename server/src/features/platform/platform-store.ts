@@ -14,6 +14,8 @@ export interface PlatformApp {
   readonly encodingAesKeyRef: string | null;
   readonly apiBaseUrl: string;
   readonly tenantIsDemo: boolean;
+  /** DingTalk only: the interactive-card template (adapters/dingtalk/card-template.ts); absent → button cards as text. */
+  readonly cardTemplateId?: string | null;
 }
 
 export interface PlatformStore {

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { Router } from '@koa/router';
 import { readBody } from '../http/read-body';
 import { DingtalkApiError, OapiError, newApiErrors, oapiErrcodes } from './errors';
+import { createAndDeliverCard, maxImageBytes, uploadMedia, updateCard } from './cards';
 import { batchSendOto, sendBySession, sendGroupMessage, sendWebhook } from './robot';
 import type { DingtalkState } from './state';
 import type { StreamGateway } from './stream';
@@ -23,6 +24,17 @@ async function jsonBody(ctx: Context, style: 'new' | 'oapi'): Promise<Record<str
   throw new DingtalkApiError(400, 'MissingBody', 'body is mandatory for this action.');
 }
 
+async function readRawBody(req: Context['req'], max: number): Promise<Buffer | 'too_large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) return 'too_large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
 /**
  * Routes of https://api.dingtalk.com (new API: errors are HTTP 4xx with `{code, message, requestid}`) and
  * https://oapi.dingtalk.com (old API: HTTP 200 with `{errcode, errmsg}`), on the simulator's base URL.
@@ -30,7 +42,7 @@ async function jsonBody(ctx: Context, style: 'new' | 'oapi'): Promise<Record<str
 export function dingtalkApiRouter(state: DingtalkState, gateway: StreamGateway): Router {
   const router = new Router();
 
-  function endpoint(method: 'get' | 'post', path: string, handler: (ctx: Context) => Promise<object> | object) {
+  function endpoint(method: 'get' | 'post' | 'put', path: string, handler: (ctx: Context) => Promise<object> | object) {
     router[method](path, async (ctx) => {
       state.count(path);
       try {
@@ -101,6 +113,38 @@ export function dingtalkApiRouter(state: DingtalkState, gateway: StreamGateway):
   endpoint('post', '/v1.0/robot/oToMessages/batchSend', async (ctx) => {
     const app = appOf(ctx);
     return batchSendOto(state, app, await jsonBody(ctx, 'new'));
+  });
+
+  // Interactive cards (src/dingtalk/cards.ts).
+  endpoint('post', '/v1.0/card/instances/createAndDeliver', async (ctx) => {
+    const app = appOf(ctx);
+    return createAndDeliverCard(state, app, await jsonBody(ctx, 'new'));
+  });
+
+  endpoint('put', '/v1.0/card/instances', async (ctx) => {
+    const app = appOf(ctx);
+    return updateCard(state, app, await jsonBody(ctx, 'new'));
+  });
+
+  // Media upload (old API: token in the query, errcodes with HTTP 200), multipart field `media`.
+  endpoint('post', '/media/upload', async (ctx) => {
+    let app;
+    try {
+      app = state.checkToken(queryParam(ctx, 'access_token') || undefined);
+    } catch {
+      throw new OapiError(40014);
+    }
+    const raw = await readRawBody(ctx.req, maxImageBytes + 64 * 1024);
+    if (raw === 'too_large') throw new OapiError(40006);
+    let media: { bytes: Buffer; filename: string; contentType: string } | undefined;
+    try {
+      const form = await new Response(raw, { headers: { 'content-type': ctx.get('content-type') } }).formData();
+      const part = form.get('media');
+      if (part && typeof part !== 'string') media = { bytes: Buffer.from(await part.arrayBuffer()), filename: part.name, contentType: part.type };
+    } catch {
+      media = undefined; // not multipart/form-data: no media part
+    }
+    return uploadMedia(state, app, queryParam(ctx, 'type'), media);
   });
 
   endpoint('post', '/robot/send', async (ctx) => {

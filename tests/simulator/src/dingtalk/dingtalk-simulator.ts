@@ -5,6 +5,7 @@ import { addOwnEvent, dingtalkCalendarOf, type SimEvent } from './calendar';
 import { addDepartment, addMember, dingtalkContactsOf, removeMember, updateMember, type SimDingtalkMember, type SimDingtalkMemberInput } from './contacts';
 import { issueDingtalkAuthCode, type DingtalkAuthCodeInput } from './sign-in';
 import { type RecordedAck, StreamGateway, type StreamFrame, type StreamTiming, TOPIC_ROBOT } from './stream';
+import { buttonsOf, clickButton, clickCard, dingtalkCardsOf, type SimCard, type SimMedia } from './cards';
 
 /** Session webhooks live about 1.5 h (observed `sessionWebhookExpiredTime` ≈ createAt + 5400 s). */
 const sessionLifetimeMs = 90 * 60_000;
@@ -254,6 +255,41 @@ export class DingtalkSimulator {
 
   webhookMessages(accessToken: string): DingtalkDelivered[] {
     return [...(this.state.webhookInboxes.get(accessToken) ?? [])];
+  }
+
+  /** A card template the organisation built in the card platform: createAndDeliver refuses other template ids. */
+  addCardTemplate(templateId: string): void {
+    dingtalkCardsOf(this.state).templates.add(templateId);
+  }
+
+  /** Interactive cards created (src/dingtalk/cards.ts), oldest first; `cardParamMap` is their current data. */
+  cards(): SimCard[] {
+    return [...dingtalkCardsOf(this.state).cards.values()];
+  }
+
+  card(outTrackId: string): SimCard | undefined {
+    return dingtalkCardsOf(this.state).cards.get(outTrackId);
+  }
+
+  /** The buttons a HireBridge-template card shows now (its `buttons` variable). */
+  cardButtons(outTrackId: string): { label: string; key: string; style: string }[] {
+    const card = this.card(outTrackId);
+    return card ? buttonsOf(card) : [];
+  }
+
+  /** A person clicks a button of a HireBridge-template card: a CALLBACK frame on the card topic, re-pushed until acked. */
+  clickCardButton(input: { outTrackId: string; userId: string; key: string }): { messageId: string } {
+    return clickButton(this.state, this.gateway, input);
+  }
+
+  /** A click on any callback action of a card, with the params its template sends. */
+  clickCard(input: { outTrackId: string; userId: string; actionId: string; params: Record<string, string> }): { messageId: string } {
+    return clickCard(this.state, this.gateway, input);
+  }
+
+  /** An uploaded media file (media/upload), by media_id. */
+  media(mediaId: string): SimMedia | undefined {
+    return dingtalkCardsOf(this.state).media.get(mediaId);
   }
 
   /** Live calendar events the person organises or attends (src/dingtalk/calendar.ts), by start. */

@@ -56,6 +56,10 @@ const oapiMessages: Record<number, string> = {
   300005: 'token is not exist',
   660026: 'sending too many messages per minute',
   310000: 'sign not match',
+  40014: '不合法的access_token',
+  40004: '不合法的媒体文件类型',
+  40006: '不合法的文件大小',
+  41005: '缺少多媒体文件数据',
 };
 
 export class OapiError extends Error {

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { DingtalkApiError, OapiError, newApiErrors, oapiErrcodes } from './errors';
+import { checkPhotoUrl } from './cards';
 import type { DingtalkAppConfig, DingtalkState } from './state';
 
 /**
@@ -71,6 +72,7 @@ export function sendGroupMessage(state: DingtalkState, app: DingtalkAppConfig, b
   const cid = body.openConversationId;
   if (typeof cid !== 'string' || cid.length === 0) throw newApiErrors.invalidParameter('openConversationId', 'empty', 'openConversationId不能为空');
   const { msgKey, msgParam } = readTemplate(body);
+  if (msgKey === 'sampleImageMsg') checkPhotoUrl(state, app, msgParam.photoURL);
   if (!state.groups.has(cid)) throw newApiErrors.invalidParameter('openConversationId', 'notExist', '群会话不存在或机器人不在群内');
   const key = processQueryKey();
   state.deliverToGroup(cid, { via: 'groupMessages', robotCode, msgKey, msgParam, processQueryKey: key, receivedAt: state.clock.now() });
@@ -85,6 +87,7 @@ export function batchSendOto(state: DingtalkState, app: DingtalkAppConfig, body:
   }
   if (userIds.length > maxOtoUsers) throw newApiErrors.invalidParameter('userIds', 'exceedLimit', `userIds最多${maxOtoUsers}个`);
   const { msgKey, msgParam } = readTemplate(body);
+  if (msgKey === 'sampleImageMsg') checkPhotoUrl(state, app, msgParam.photoURL);
   const key = processQueryKey();
   const invalidStaffIdList: string[] = [];
   const flowControlledStaffIdList: string[] = [];

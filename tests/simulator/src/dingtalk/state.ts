@@ -27,7 +27,8 @@ export interface DingtalkGroupInput {
 
 /** One message a person or group received from a robot. `msgParam` is what DingTalk parsed from the string. */
 export interface DingtalkDelivered {
-  readonly via: 'groupMessages' | 'oToMessages' | 'sessionWebhook' | 'customRobot';
+  /** `interactiveCard`: a card from createAndDeliver (msgParam `{outTrackId, templateId}`; the card itself in cards.ts). */
+  readonly via: 'groupMessages' | 'oToMessages' | 'sessionWebhook' | 'customRobot' | 'interactiveCard';
   readonly robotCode?: string;
   readonly msgKey: string;
   readonly msgParam: Record<string, unknown>;

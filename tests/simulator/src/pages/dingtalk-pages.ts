@@ -8,6 +8,7 @@ const viaLabels: Record<DingtalkDelivered['via'], string> = {
   oToMessages: '机器人单聊',
   sessionWebhook: '会话回复 sessionWebhook',
   customRobot: '自定义机器人',
+  interactiveCard: '互动卡片',
 };
 
 const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v));
@@ -24,11 +25,53 @@ function actionButtons(p: Record<string, unknown>): { title: unknown; url: unkno
   return buttons;
 }
 
-function renderDelivered(m: DingtalkDelivered): string {
+const mediaPath = (mediaId: string) => `/media/dingtalk/${encodeURIComponent(mediaId)}`;
+
+/** How a page shows cards and images: where a button click is posted (groups) and who may click. */
+interface RenderContext {
+  readonly dingtalk: DingtalkSimulator;
+  readonly clickPath?: string;
+}
+
+/** An interactive card as the chat shows it: title, body, status and its callback buttons (forms that click as a user). */
+function renderCard(outTrackId: string, r: RenderContext): string {
+  const card = r.dingtalk.card(outTrackId);
+  if (!card) return pre(`互动卡片 ${outTrackId}（不存在）`);
+  const p = card.cardParamMap;
+  const buttons = r.dingtalk.cardButtons(outTrackId);
+  const users = [...r.dingtalk.state.users.values()];
+  const status = p.status ? `<p class="status"><strong>${escapeHtml(p.status)}</strong></p>` : '';
+  const forms =
+    buttons.length === 0 || !r.clickPath
+      ? ''
+      : `<div class="buttons">${buttons
+          .map(
+            (b) =>
+              `<form class="action inline" method="post" action="${escapeHtml(r.clickPath!)}">` +
+              `<input type="hidden" name="outTrackId" value="${escapeHtml(outTrackId)}"><input type="hidden" name="key" value="${escapeHtml(b.key)}">` +
+              `<label>点击人<select name="userId">${options(users.map((u) => ({ value: u.userId, label: `${u.name}（${u.userId}）` })))}</select></label>` +
+              `<button type="submit" class="${escapeHtml(b.style)}" data-key="${escapeHtml(b.key)}">${escapeHtml(b.label)}</button></form>`,
+          )
+          .join('')}</div>`;
+  return (
+    `<div class="card" data-out-track-id="${escapeHtml(outTrackId)}"><h3>${escapeHtml(p.title ?? '')}</h3>${pre(p.markdown ?? '')}${status}${forms}` +
+    `<div class="meta">模板 ${escapeHtml(card.templateId)} · outTrackId ${escapeHtml(outTrackId)} · 更新 ${card.updates.length} 次</div></div>`
+  );
+}
+
+function renderDelivered(m: DingtalkDelivered, r: RenderContext): string {
   const meta = `<div class="meta">${escapeHtml(viaLabels[m.via])} · ${escapeHtml(m.msgKey)} · ${escapeHtml(when(m.receivedAt))}</div>`;
   const p = m.msgParam;
   let inner: string;
-  if (m.msgKey === 'sampleText' || m.msgKey === 'text') {
+  if (m.msgKey === 'interactiveCard') {
+    inner = renderCard(str(p.outTrackId), r);
+  } else if (m.msgKey === 'sampleImageMsg') {
+    const photo = str(p.photoURL);
+    const media = photo.startsWith('@') ? r.dingtalk.media(photo) : undefined;
+    inner = media
+      ? `<img class="photo" alt="图片 ${escapeHtml(photo)}" src="${escapeHtml(mediaPath(photo))}" style="max-width:100%"><div class="meta">${escapeHtml(media.contentType)} · ${media.bytes.length} 字节</div>`
+      : `<div class="meta">图片</div>${linkOrText(photo, photo)}`;
+  } else if (m.msgKey === 'sampleText' || m.msgKey === 'text') {
     inner = pre(str(p.content));
   } else if (m.msgKey === 'sampleMarkdown' || m.msgKey === 'markdown') {
     inner = `<h3>${escapeHtml(str(p.title))}</h3><div class="meta">Markdown 原文</div>${pre(str(p.text))}`;
@@ -52,10 +95,10 @@ function renderDelivered(m: DingtalkDelivered): string {
   return `<div class="msg">${meta}${inner}${ats.trim() ? `<p class="meta">提醒：${ats}</p>` : ''}</div>`;
 }
 
-function list(messages: readonly DingtalkDelivered[]): string {
+function list(messages: readonly DingtalkDelivered[], r: RenderContext): string {
   return (
     newestFirst(messages, (m) => m.receivedAt)
-      .map(renderDelivered)
+      .map((m) => renderDelivered(m, r))
       .join('') || '<p>暂无消息</p>'
   );
 }
@@ -85,7 +128,7 @@ export function dingtalkPagesRouter(dingtalk: DingtalkSimulator): Router {
       ctx,
       `${name} 的钉钉`,
       `<h1>${escapeHtml(name)}（${escapeHtml(userId)}）<small>DingTalk user</small></h1>${noticeOf(ctx)}${form}` +
-        `<h2>机器人消息 <small>Robot messages, newest first</small></h2>${list(dingtalk.received(userId))}`,
+        `<h2>机器人消息 <small>Robot messages, newest first</small></h2>${list(dingtalk.received(userId), { dingtalk })}`,
     );
   });
 
@@ -132,7 +175,7 @@ export function dingtalkPagesRouter(dingtalk: DingtalkSimulator): Router {
       ctx,
       `钉钉群 · ${title}`,
       `<h1>${escapeHtml(title)} <small>DingTalk group</small></h1>${noticeOf(ctx)}${form}` +
-        `<h2>群消息 <small>Robot messages, newest first</small></h2>${list(messages)}`,
+        `<h2>群消息 <small>Robot messages, newest first</small></h2>${list(messages, { dingtalk, clickPath: `${groupPath(id)}/click` })}`,
     );
   });
 
@@ -154,6 +197,36 @@ export function dingtalkPagesRouter(dingtalk: DingtalkSimulator): Router {
       notice = `操作失败：${errorText(error)}`;
     }
     backWith(ctx, groupPath(id), notice);
+  });
+
+  // A member clicks a button of an interactive card: the card CALLBACK frame goes to the app over Stream mode (re-pushed
+  // every 60 s on the simulator's clock until the app answers it). Used by the page's buttons and by tests.
+  router.post('/groups/dingtalk/:conversationId/click', async (ctx) => {
+    const id = ctx.params.conversationId ?? '';
+    if (!dingtalk.state.groups.has(id) && !dingtalk.state.groupInboxes.has(id)) return notFound(ctx, '该钉钉群');
+    const form = await readForm(ctx);
+    const outTrackId = form.get('outTrackId') ?? '';
+    const userId = (form.get('userId') ?? '').trim();
+    const key = form.get('key') ?? '';
+    let notice: string;
+    try {
+      if (outTrackId === '' || userId === '' || key === '') throw new Error('卡片、点击人和按钮不能为空');
+      const card = dingtalk.card(outTrackId);
+      if (!card || !card.spaces.some((s) => s.type === 'IM_GROUP' && s.id === id)) throw new Error('群里没有这张卡片');
+      const { messageId } = dingtalk.clickCardButton({ outTrackId, userId, key });
+      notice = `已点击，回调 ${messageId} 已通过 Stream 推送给应用；处理后刷新页面`;
+    } catch (error) {
+      notice = `操作失败：${errorText(error)}`;
+    }
+    backWith(ctx, groupPath(id), notice);
+  });
+
+  // Images the robot sent (uploaded with media/upload), for the chat pages.
+  router.get('/media/dingtalk/:mediaId', (ctx) => {
+    const media = dingtalk.media(ctx.params.mediaId ?? '');
+    if (!media) return notFound(ctx, '该图片');
+    ctx.type = media.contentType;
+    ctx.body = media.bytes;
   });
 
   return router;

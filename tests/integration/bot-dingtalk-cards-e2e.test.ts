@@ -1,0 +1,221 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startSimulator, type Simulator } from '@hirebridge/simulator';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpBotRuntime } from '../../server/src/adapters/bot/http-runtime';
+import { dingtalkRobotSender } from '../../server/src/adapters/dingtalk/robot-sender';
+import { DingtalkStreamConnection } from '../../server/src/adapters/dingtalk/stream-connection';
+import { postgresTokenCache } from '../../server/src/adapters/postgres/token-cache';
+import { botInboxHandlers } from '../../server/src/features/bot/inbound';
+import type { FeatureContext } from '../../server/src/features/context';
+import { dingtalkCardActionInboxHandlers } from '../../server/src/features/group-chat/dingtalk-card-actions';
+import { acceptInboundEvent, processDueEvents } from '../../server/src/features/inbox';
+import { dispatchDueMessages } from '../../server/src/features/outbox';
+import { createLogger } from '../../server/src/observability/logger';
+import { fixedClock } from '../../server/src/ports/clock';
+import { createTestApp, type TestApp } from '../support/app';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { competencyModelInput, createTenant, signIn } from '../support/fixtures';
+
+/**
+ * Issue 7 on DingTalk, end to end through the simulator: a destructive command (取消) in a group answers with an
+ * interactive card (the tenant's card template) → a member clicks 确认取消 on the simulator's group page → the card
+ * callback reaches the server over Stream mode, is stored and acknowledged → the bot cancels the interview (database)
+ * → the card is updated for everyone. And 漏斗 → the chart is uploaded (media/upload) and sent as an image message.
+ * Monday 23 November 2026, 10:00 in Shanghai.
+ */
+const clock = fixedClock('2026-11-23T02:00:00Z');
+const month = 30 * 86_400_000;
+const log = createLogger({ level: 'silent' });
+const ding = { appKey: 'dingcarde2e0001', appSecret: 'ding-card-e2e-secret', group: 'cidCardE2E==', template: 'hb-card-e2e.schema' };
+const env = { HB_TEST_DT_CARD_SECRET: ding.appSecret };
+const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+let db: TestDatabase;
+let sim: Simulator;
+let api: TestApp;
+let server: Server;
+let baseUrl: string;
+let features: FeatureContext;
+let connection: DingtalkStreamConnection;
+let hrUserId: string;
+let interviewerUserId: string;
+let candidateId: string;
+
+const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+const userIdOf = async (employeeId: string) => (await db.db.selectFrom('employees').select('platform_user_id').where('id', '=', employeeId).executeTakeFirstOrThrow()).platform_user_id;
+const runtime = () => httpBotRuntime({ baseUrl: () => baseUrl });
+const handlers = () => ({ ...botInboxHandlers({ features, runtime: runtime() }), ...dingtalkCardActionInboxHandlers({ features, runtime: runtime() }) });
+const robot = () => dingtalkRobotSender({ findApp: (tenantId) => features.stores.platform.findAppOfKind(tenantId, 'dingtalk_app'), env, tokens: postgresTokenCache(db.db, clock), log, sleep: async () => undefined });
+const senders = () => {
+  const sender = robot();
+  return { dingtalk_group: sender, dingtalk_oto: sender, dingtalk_card_update: sender };
+};
+
+async function waitFor(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 5_000) {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Outbox rows of the DingTalk robot channels that failed for good (other channels have no sender in this test). */
+const deadDingtalkRows = () => db.db.selectFrom('outbox').select(['channel', 'last_error']).where('channel', 'like', 'dingtalk_%').where('status', '=', 'dead').execute();
+const inboxRows = (kind: string) => db.db.selectFrom('inbox').select(['id', 'dedupe_key']).where('kind', '=', kind).execute();
+const storedMessage = (msgId: string) => async () => (await db.db.selectFrom('inbox').select('id').where('dedupe_key', '=', `msg:${msgId}`).execute()).length === 1;
+const interviewsOf = (id: string) =>
+  sql<{ id: string; status: string }>`select i.id, i.status from interviews i join applications a on a.id = i.application_id where a.candidate_id = ${id}`.execute(db.db).then((r) => r.rows);
+
+async function say(text: string) {
+  const pushed = sim.dingtalk.groupAtBot({ appKey: ding.appKey, openConversationId: ding.group, userId: hrUserId, text, ...(text.includes('@面试官') ? { atUserIds: [interviewerUserId] } : {}) });
+  await waitFor(storedMessage(pushed.msgId), `the robot message "${text}"`);
+  expect(await processDueEvents(features, handlers())).toMatchObject({ handled: 1, retried: 0 });
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  features = db.features(clock);
+  sim = await startSimulator({ clock, dingtalk: { stream: { pollIntervalMs: 10, disconnectGraceMs: 50 } } });
+  api = createTestApp(db, { clock, secretsEnv: env });
+  server = createServer(api.app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const tenant = await createTenant(db.db, { platform: 'dingtalk' });
+  const hr = await signIn(db.db, tenant, tenant.employees.hr.id, month);
+  const job = await api.http.post('/api/jobs').set(auth(hr)).send({ title: '前端工程师', departmentId: tenant.departmentId, rounds: [{ name: '技术一面', durationMinutes: 60 }] }).expect(201);
+  await api.http.put(`/api/jobs/${job.body.id}/competency-model`).set(auth(hr)).send(competencyModelInput()).expect(201);
+  await api.http.post(`/api/jobs/${job.body.id}/status`).set(auth(hr)).send({ status: 'open' }).expect(200);
+  const candidate = await api.http.post('/api/candidates').set(auth(hr)).send({ name: '林晓雨', phone: '13912345678' }).expect(201);
+  await api.http.post('/api/applications').set(auth(hr)).send({ candidateId: candidate.body.id, jobId: job.body.id }).expect(201);
+  candidateId = candidate.body.id as string;
+  hrUserId = await userIdOf(tenant.employees.hr.id);
+  interviewerUserId = await userIdOf(tenant.employees.interviewer.id);
+
+  sim.dingtalk.addApp({ appKey: ding.appKey, appSecret: ding.appSecret, robotCode: ding.appKey, corpId: 'dingcarde2ecorp' });
+  sim.dingtalk.addUser({ userId: hrUserId, name: '招聘专员' });
+  sim.dingtalk.addUser({ userId: interviewerUserId, name: '面试官' });
+  sim.dingtalk.addGroup({ openConversationId: ding.group, title: '招聘群' });
+  sim.dingtalk.addCardTemplate(ding.template);
+  const app = await features.stores.platform.insertApp(tenant.tenantId, {
+    kind: 'dingtalk_app', corpId: 'dingcarde2ecorp', agentId: ding.appKey, secretRef: 'env:HB_TEST_DT_CARD_SECRET', callbackTokenRef: null, encodingAesKeyRef: null, apiBaseUrl: sim.url,
+    cardTemplateId: ding.template,
+  });
+  expect(app.cardTemplateId).toBe(ding.template);
+  connection = new DingtalkStreamConnection({ app, env, accept: (event) => acceptInboundEvent(features, event), log, keepAlive: false, backoff: { baseMs: 20, maxMs: 2_000, stableMs: 60_000 } });
+  connection.start();
+  await waitFor(() => sim.dingtalk.liveConnections(ding.appKey) > 0, 'the stream connection');
+});
+afterAll(async () => {
+  await connection?.stop();
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+  await sim?.stop();
+  await db?.drop();
+});
+
+describe('DingTalk interactive cards and images from the HR bot (stream mode)', () => {
+  it('取消 → interactive card with buttons → a click on the group page → interview cancelled → card updated for everyone', async () => {
+    await say('约面 林晓雨 前端 周三上午10点 @面试官');
+    const [interview] = await interviewsOf(candidateId);
+    expect(interview).toMatchObject({ status: 'scheduled' });
+    await dispatchDueMessages(features, senders());
+
+    await say('取消 林晓雨 候选人时间冲突');
+    expect((await interviewsOf(candidateId))[0]).toMatchObject({ status: 'scheduled' });
+    expect(await dispatchDueMessages(features, senders())).toMatchObject({ sent: 1, dead: 0 });
+    const delivered = sim.dingtalk.groupMessages(ding.group).at(-1)!;
+    expect(delivered).toMatchObject({ via: 'interactiveCard', msgKey: 'interactiveCard' });
+    const outTrackId = delivered.msgParam.outTrackId as string;
+    const card = sim.dingtalk.card(outTrackId)!;
+    expect(card).toMatchObject({ templateId: ding.template, callbackType: 'STREAM', spaces: [{ type: 'IM_GROUP', id: ding.group }] });
+    expect(card.cardParamMap.title).toBe('确认取消这场面试？');
+    expect(card.cardParamMap.markdown).toContain('林**');
+    expect(card.cardParamMap.hbChat).toBe(`group:${ding.group}`);
+    const buttons = sim.dingtalk.cardButtons(outTrackId);
+    expect(buttons.map((b) => b.label)).toEqual(['确认取消', '不取消']);
+
+    // The group page shows the card with its buttons; clicking posts the same form the page's button does.
+    const page = await fetch(`${sim.url}/groups/dingtalk/${encodeURIComponent(ding.group)}`).then((r) => r.text());
+    expect(page).toContain('确认取消这场面试？');
+    expect(page).toContain(`data-key="${buttons[0]!.key}"`);
+    const click = await fetch(`${sim.url}/groups/dingtalk/${encodeURIComponent(ding.group)}/click`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ outTrackId, userId: hrUserId, key: buttons[0]!.key }).toString(),
+    });
+    expect(click.status).toBe(303);
+    const [clicked] = sim.dingtalk.card(outTrackId)!.clicks;
+    expect(clicked).toMatchObject({ userId: hrUserId, actionId: 'hb_button' });
+
+    // Stored before it is acknowledged; acknowledged with code 200, so DingTalk will not push it again.
+    await waitFor(async () => (await inboxRows('card.dingtalk_callback')).length === 1, 'the card click in the inbox');
+    await waitFor(() => sim.dingtalk.acks(clicked!.messageId).length === 1, 'the callback ack');
+    expect(sim.dingtalk.acks(clicked!.messageId)[0]).toMatchObject({ code: 200 });
+    expect(sim.dingtalk.pendingUnacked(ding.appKey)).toHaveLength(0);
+
+    expect(await processDueEvents(features, handlers())).toMatchObject({ handled: 1, retried: 0 });
+    expect((await interviewsOf(candidateId))[0]).toMatchObject({ status: 'cancelled' });
+
+    await dispatchDueMessages(features, senders());
+    expect(await deadDingtalkRows()).toEqual([]);
+    const updated = sim.dingtalk.card(outTrackId)!;
+    expect(updated.updates).toHaveLength(1);
+    expect(updated.cardParamMap.status).toContain('已处理');
+    const hrName = (await db.db.selectFrom('employees').select('name').where('platform_user_id', '=', hrUserId).executeTakeFirstOrThrow()).name;
+    expect(updated.cardParamMap.status).toContain(hrName);
+    expect(sim.dingtalk.cardButtons(outTrackId)).toEqual([]);
+    const texts = sim.dingtalk.groupMessages(ding.group).filter((m) => m.via === 'groupMessages').map((m) => JSON.stringify(m.msgParam));
+    expect(texts.at(-1)).toContain('已取消面试');
+
+    // A second click (someone else, later) is not acted on again, and the card is not updated twice.
+    sim.dingtalk.clickCard({ outTrackId, userId: hrUserId, actionId: 'hb_button', params: { key: buttons[1]!.key, chat: `group:${ding.group}` } });
+    await waitFor(async () => (await inboxRows('card.dingtalk_callback')).length === 2, 'the second click in the inbox');
+    expect(await processDueEvents(features, handlers())).toMatchObject({ handled: 1 });
+    await dispatchDueMessages(features, senders());
+    expect(sim.dingtalk.card(outTrackId)!.updates).toHaveLength(1);
+  });
+
+  it('a card callback re-pushed by DingTalk (same click) is stored once', async () => {
+    const outTrackId = sim.dingtalk.cards().at(-1)!.outTrackId;
+    sim.dingtalk.duplicateNextAck(1);
+    const before = (await inboxRows('card.dingtalk_callback')).length;
+    const { messageId } = sim.dingtalk.clickCard({ outTrackId, userId: interviewerUserId, actionId: 'hb_button', params: { key: 'anything', chat: `group:${ding.group}` } });
+    await waitFor(() => sim.dingtalk.acks(messageId).length === 2, 'both deliveries acknowledged');
+    expect((await inboxRows('card.dingtalk_callback')).length).toBe(before + 1);
+    // The interviewer may not command the bot: told so, nothing changes.
+    expect(await processDueEvents(features, handlers())).toMatchObject({ handled: 1 });
+  });
+
+  it('漏斗 → the chart is uploaded and reaches the group as an image message', async () => {
+    await say('漏斗 前端工程师');
+    await dispatchDueMessages(features, senders());
+    expect(await deadDingtalkRows()).toEqual([]);
+    const image = sim.dingtalk.groupMessages(ding.group).find((m) => m.msgKey === 'sampleImageMsg');
+    expect(image).toMatchObject({ via: 'groupMessages' });
+    const mediaId = image!.msgParam.photoURL as string;
+    expect(mediaId).toMatch(/^@/);
+    const media = sim.dingtalk.media(mediaId)!;
+    expect(media).toMatchObject({ type: 'image', contentType: 'image/png' });
+    expect(media.bytes.subarray(0, 8).equals(pngSignature)).toBe(true);
+    const row = await db.db.selectFrom('outbox').select(['status', 'receipt']).where('channel', '=', 'dingtalk_group').orderBy('created_at', 'desc').execute();
+    expect(row.some((r) => JSON.stringify(r.receipt).includes(mediaId))).toBe(true);
+    // The group page shows it.
+    const page = await fetch(`${sim.url}/groups/dingtalk/${encodeURIComponent(ding.group)}`).then((r) => r.text());
+    expect(page).toContain(`/media/dingtalk/${encodeURIComponent(mediaId)}`);
+    const served = Buffer.from(await (await fetch(`${sim.url}/media/dingtalk/${encodeURIComponent(mediaId)}`)).arrayBuffer());
+    expect(served.subarray(0, 8).equals(pngSignature)).toBe(true);
+
+
+    // 1:1 with the robot: the chart comes as an image message too (oToMessages/batchSend).
+    const pushed = sim.dingtalk.userSays({ appKey: ding.appKey, userId: hrUserId, text: '漏斗 前端工程师' });
+    await waitFor(storedMessage(pushed.msgId), 'the 1:1 漏斗');
+    expect(await processDueEvents(features, handlers())).toMatchObject({ handled: 1, retried: 0 });
+    await dispatchDueMessages(features, senders());
+    expect(await deadDingtalkRows()).toEqual([]);
+    const direct = sim.dingtalk.received(hrUserId).find((m) => m.msgKey === 'sampleImageMsg');
+    expect(direct).toMatchObject({ via: 'oToMessages' });
+    expect(sim.dingtalk.media(direct!.msgParam.photoURL as string)!.bytes.subarray(0, 8).equals(pngSignature)).toBe(true);
+  });
+});
