@@ -39,6 +39,7 @@ export class LiveNotesStream {
   private ending = false;
   private stopped = false;
   private retries = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly interviewId: string,
@@ -47,8 +48,13 @@ export class LiveNotesStream {
   ) {}
 
   async connect(): Promise<void> {
+    if (this.stopped) return;
     this.handlers.onState(this.retries === 0 ? 'connecting' : 'reconnecting');
     const socket = await Taro.connectSocket({ url: liveNotesUrl(this.interviewId) });
+    if (this.stopped) {
+      void socket.close({});
+      return;
+    }
     this.socket = socket;
     socket.onOpen(() => {
       const resumeFromSeq = this.buffer[0]?.seq ?? (this.nextSeq > 0 ? this.nextSeq : undefined);
@@ -81,16 +87,23 @@ export class LiveNotesStream {
     if (this.ready) void this.socket?.send({ data: frame.buffer });
   }
 
-  /** Asks the server to finish (it transcribes what it has and answers closed). */
+  /**
+   * Asks the server to finish (it transcribes what it has and answers closed). While the connection is down the
+   * request waits for the reconnect: the frames still buffered are resent first, then `end` (closing at once would
+   * throw away the audio recorded during the outage). Only a stream that never sent a frame closes straight away.
+   */
   end(): void {
+    if (this.ending || this.stopped) return;
     this.ending = true;
     if (this.ready) void this.socket?.send({ data: JSON.stringify({ type: 'end' }) });
-    else this.close();
+    else if (this.nextSeq === 0) this.close();
   }
 
   close(): void {
     this.stopped = true;
     this.ready = false;
+    // A reconnect already scheduled must not open a new connection after this.
+    clearTimeout(this.retryTimer);
     void this.socket?.close({});
     this.handlers.onState('closed');
   }
@@ -131,7 +144,8 @@ export class LiveNotesStream {
     if (this.stopped) return;
     this.retries += 1;
     this.handlers.onState('reconnecting');
-    setTimeout(() => void this.connect().catch(() => this.retry()), Math.min(10_000, 500 * 2 ** Math.min(this.retries, 5)));
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.connect().catch(() => this.retry()), Math.min(10_000, 500 * 2 ** Math.min(this.retries, 5)));
   }
 }
 

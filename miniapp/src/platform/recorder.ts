@@ -4,8 +4,12 @@
  * Taro's H5 recorder stand-in, which resolves without recording anything).
  */
 export interface PcmRecorder {
-  /** Starts the microphone; `onChunk` gets PCM16LE at 16 kHz mono; `onError` a message to show (recording stopped). */
+  /**
+   * Starts the microphone; `onChunk` gets PCM16LE at 16 kHz mono; `onError` a message to show while recording.
+   * Resolves once recording has started; rejects (with a message to show) when it cannot start.
+   */
   start(onChunk: (pcm: ArrayBuffer) => void, onError: (message: string) => void): Promise<void>;
+  /** Stops the microphone; resolves after the last chunk was handed to `onChunk` (so it can still be sent). */
   stop(): Promise<void>;
 }
 
