@@ -383,6 +383,8 @@ describe('weapp live notes in a Node vm', () => {
     await weapp.clock.advance(2000); // the call: WeChat records nothing meanwhile
     weapp.recorder.endInterruption();
     await record(weapp, 3000);
+    // Once it resumes, the notice about the call goes away.
+    expect(renderedText(page.data)).not.toContain('录音被来电或其他应用打断');
     await weapp.clock.advance(50);
     tap(page, 'stop-recording');
     await waitFor('closed', () => messagesOf(weapp).at(-1)?.type === 'closed');
@@ -396,6 +398,27 @@ describe('weapp live notes in a Node vm', () => {
     expect(sent.map((f) => f.seq)).toEqual(recorded.map((_, i) => i));
     expect(Buffer.concat(sent.map((f) => f.pcm)).equals(Buffer.concat(recorded.map((f) => f.bytes)))).toBe(true);
     expect(messagesOf(weapp).filter((m) => m.type === 'gap')).toEqual([]);
+  }, 60_000);
+
+  it('when the recording dies mid-interview it says so, delivers what was recorded and finishes the stream', async () => {
+    const interviewId = await createInterview('周子涵', true);
+    const weapp = phone();
+    const page = weapp.open('pages/interviewer/notes/index', { id: interviewId });
+    await until(page, '开始录音');
+    tap(page, 'start-recording');
+    await until(page, '录音中');
+    await waitFor('the recorder to start', () => weapp.recorder.runs.length === 1);
+    await record(weapp, 3000);
+    weapp.recorder.breakDown();
+    await until(page, 'audio interrupted');
+    await waitFor('closed', () => messagesOf(weapp).at(-1)?.type === 'closed');
+    await until(page, '开始录音');
+    expect(renderedText(page.data)).not.toContain('录音中');
+    const recorded = weapp.recorder.runs[0]!.frames.filter((f) => f.bytes.length > 0);
+    const sent = framesSent(weapp);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.map((f) => f.seq)).toEqual(recorded.map((_, i) => i));
+    expect(Buffer.concat(sent.map((f) => f.pcm)).equals(Buffer.concat(recorded.map((f) => f.bytes)))).toBe(true);
   }, 60_000);
 
   it('shows why when the microphone is refused, and does not claim to record', async () => {

@@ -455,6 +455,13 @@ export class FakeRecorderManager {
     this.emit('interruptionEnd', {});
   }
 
+  /** The recording dies (the system takes the microphone for good): WeChat reports it through onError, no onStop. */
+  breakDown(errMsg = 'operateRecorder:fail:audio interrupted'): void {
+    if (!this.recording) return;
+    this.state = 'idle';
+    this.fail(errMsg);
+  }
+
   private emit(event: string, result: unknown): void {
     this.listeners[event]?.(result);
   }

@@ -116,6 +116,11 @@ describe('live notes and prompts', () => {
 
   it('stores segments once consent exists, keeps corrections as versions, stars and tags them', async () => {
     await db.db.insertInto('consents').values({ tenant_id: t.tenantId, candidate_id: candidateId, purpose: 'transcription', notice_version: '2026-11', channel: 'miniapp', given_at: new Date('2026-11-23T00:00:00Z') }).execute();
+    // Transcription alone does not open live notes: the phone's audio only goes to the server with recording consent.
+    const typedOnly = await api.http.get(`/api/interviews/${interviewId}/kit`).set(auth('lead')).expect(200);
+    expect(typedOnly.body).toMatchObject({ notesMode: 'typed_only', notesModeReason: expect.stringContaining('录音') });
+    await db.db.insertInto('consents').values({ tenant_id: t.tenantId, candidate_id: candidateId, purpose: 'interview_recording', notice_version: '2026-11', channel: 'miniapp', given_at: new Date('2026-11-23T00:00:00Z') }).execute();
+    expect((await api.http.get(`/api/interviews/${interviewId}/kit`).set(auth('lead')).expect(200)).body.notesMode).toBe('live');
     clock.set('2026-11-24T02:05:00Z');
     const q0 = competencies[0]!.questions[0]!.id;
     await api.http.post(`/api/interviews/${interviewId}/question-marks`).set(auth('lead')).send({ questionId: q0, atMs: 0 }).expect(201);

@@ -32,7 +32,7 @@ export function createRecorder(): PcmRecorder {
       };
       source.connect(node);
       node.connect(context.destination);
-      stream.getAudioTracks()[0]?.addEventListener('ended', () => onError('麦克风已断开，请用文字记录。The microphone was disconnected; please type your notes.'));
+      stream.getAudioTracks()[0]?.addEventListener('ended', () => onError('麦克风已断开，请用文字记录。The microphone was disconnected; please type your notes.', true));
       if (context.state === 'suspended') await context.resume();
     },
     async stop() {

@@ -5,10 +5,12 @@
  */
 export interface PcmRecorder {
   /**
-   * Starts the microphone; `onChunk` gets PCM16LE at 16 kHz mono; `onError` a message to show while recording.
+   * Starts the microphone; `onChunk` gets PCM16LE at 16 kHz mono. `onProblem` reports trouble while recording:
+   * `stopped` false is a passing notice (a phone call paused the recording; `message` null when it resumed),
+   * `stopped` true means the recording ended for good (microphone lost) and the stream should be finished.
    * Resolves once recording has started; rejects (with a message to show) when it cannot start.
    */
-  start(onChunk: (pcm: ArrayBuffer) => void, onError: (message: string) => void): Promise<void>;
+  start(onChunk: (pcm: ArrayBuffer) => void, onProblem: (message: string | null, stopped: boolean) => void): Promise<void>;
   /** Stops the microphone; resolves after the last chunk was handed to `onChunk` (so it can still be sent). */
   stop(): Promise<void>;
 }

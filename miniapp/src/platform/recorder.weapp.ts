@@ -74,11 +74,12 @@ export function createRecorder(): PcmRecorder {
         });
         manager.onInterruptionBegin?.(() => {
           interrupted = true;
-          onError('录音被来电或其他应用打断，恢复后会继续。Recording was interrupted; it resumes afterwards.');
+          onError('录音被来电或其他应用打断，恢复后会继续。Recording was interrupted; it resumes afterwards.', false);
         });
         manager.onInterruptionEnd?.(() => {
           interrupted = false;
           if (!running) return;
+          onError(null, false);
           if (active) manager.resume();
           else if (!stopping) startOne();
         });
@@ -93,7 +94,7 @@ export function createRecorder(): PcmRecorder {
             starting = undefined;
           } else if (running) {
             running = false;
-            onError(message);
+            onError(message, true);
           }
           finished();
         });

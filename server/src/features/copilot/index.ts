@@ -109,13 +109,14 @@ export async function getKit(ctx: FeatureContext, principal: Principal, intervie
   const { interview, seat } = await asPanelOrScope(ctx.stores, principal, interviewId);
   const model = await ctx.stores.copilot.competencies(principal.tenantId, interview.modelId);
   const focus = seat?.focusCompetencyIds ?? [];
-  const live = interview.consents.transcription;
+  // The live-notes socket needs both: recording (the phone's audio reaches the server) and transcription.
+  const live = interview.consents.recording && interview.consents.transcription;
   return {
     interviewId, status: interview.status, startsAt: interview.startsAt?.toISOString() ?? null, endsAt: interview.endsAt?.toISOString() ?? null,
     jobTitle: interview.jobTitle, roundName: interview.roundName, candidateName: interview.candidateName,
     focusCompetencyIds: [...focus],
     notesMode: live ? ('live' as const) : ('typed_only' as const),
-    notesModeReason: live ? null : '候选人尚未同意录音转写，只能手写笔记。The candidate has not consented to transcription, so only typed notes are possible.',
+    notesModeReason: live ? null : '候选人尚未同意录音和转写，只能手写笔记。The candidate has not consented to recording and transcription, so only typed notes are possible.',
     competencies: model.map((c) => ({
       id: c.id, name: c.name, description: c.description, weight: c.weight, focus: focus.includes(c.id),
       rubric: c.rubric.map((r) => ({ ...r })), questions: c.questions.map((q) => ({ id: q.id, text: q.text, followUps: [...q.followUps] })),

@@ -92,7 +92,15 @@ export default function NotesPage() {
     const r = createRecorder();
     try {
       await s.connect();
-      await r.start((pcm) => s.push(pcm), (message) => setError(message));
+      await r.start((pcm) => s.push(pcm), (message, stopped) => {
+        setError(message);
+        // The microphone is gone for good: what was recorded is still delivered, then the stream ends.
+        if (stopped && recorder.current === r) {
+          recorder.current = null;
+          stream.current = null;
+          s.end();
+        }
+      });
       stream.current = s;
       recorder.current = r;
     } catch (e) {
@@ -107,8 +115,12 @@ export default function NotesPage() {
     recorder.current = null;
   }
   useUnload(() => {
-    void recorder.current?.stop();
-    stream.current?.end();
+    // Leaving the page: the recorder hands over its last frame before the stream is finished.
+    const r = recorder.current;
+    const s = stream.current;
+    recorder.current = null;
+    stream.current = null;
+    void (r ? r.stop() : Promise.resolve()).then(() => s?.end());
   });
 
   const kit = data?.kit;
