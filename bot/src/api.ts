@@ -12,10 +12,12 @@ import {
   ErrorBody,
   ExportSent,
   Funnel,
+  InterviewerLoad,
   Job,
   JobPage,
   LateScorecards,
   ManualNudge,
+  NoShowsByJob,
   OfferedInterview,
   ParsedTime,
   RescheduledInterview,
@@ -23,6 +25,7 @@ import {
   RosterSyncResult,
   Satisfaction,
   ScheduledInterview,
+  TimeToHire,
 } from '@hirebridge/server/contracts';
 
 /** A failed call: the server's stable error code and its Chinese-first message, safe to show in the chat. */
@@ -34,6 +37,13 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A chat as the bot names it to the server: the server checks it against the message it received (`requestId`). */
+export interface BotChatRef {
+  readonly platform: 'wecom' | 'dingtalk';
+  readonly chatId: string;
+  readonly requestId: string;
 }
 
 export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{
@@ -81,6 +91,12 @@ export function createServerApi(options: { baseUrl: string; token: string; fetch
     candidateInterviews: (candidateId: string) => json(CandidateInterviews, 'GET', `/api/candidates/${encodeURIComponent(candidateId)}/interviews`),
     schedule: (applicationId: string, body: { roundId: string; startsAt: string; panel: { employeeId: string }[] }) =>
       json(ScheduledInterview, 'POST', `/api/applications/${encodeURIComponent(applicationId)}/interviews`, body),
+    /**
+     * 约面 from a chat: the same scheduling, with the chat the command came from and the server's record of that
+     * message (`requestId`), so the interview remembers its group and the group hears when the candidate confirms.
+     */
+    scheduleFromChat: (applicationId: string, body: { roundId: string; startsAt: string; panel: { employeeId: string }[]; origin: BotChatRef }) =>
+      json(ScheduledInterview, 'POST', `/api/bot/applications/${encodeURIComponent(applicationId)}/interviews`, body),
     offer: (applicationId: string, body: { roundId: string; panel: { employeeId: string }[] }) =>
       json(OfferedInterview, 'POST', `/api/applications/${encodeURIComponent(applicationId)}/interviews/offer`, body),
     reschedule: (interviewId: string, body: { startsAt: string; reason: string }) =>
@@ -90,14 +106,20 @@ export function createServerApi(options: { baseUrl: string; token: string; fetch
     funnel: (jobId: string, period: string) => json(Funnel, 'GET', `/api/reports/funnel?${qs({ jobId, period })}`),
     funnelPng: async (jobId: string, period: string) => (await call('GET', `/api/charts/funnel.png?${qs({ jobId, period })}`)).bytes(),
     noShowPng: async (period: string) => (await call('GET', `/api/charts/no-shows.png?${qs({ period })}`)).bytes(),
+    /** 报表: 招聘周期 (time to hire), 面试官负荷 and 未到场率 by job over a named period, as numbers and as PNGs. */
+    timeToHire: (period: string) => json(TimeToHire, 'GET', `/api/reports/time-to-hire?${qs({ period })}`),
+    timeToHirePng: async (period: string) => (await call('GET', `/api/charts/time-to-hire.png?${qs({ period })}`)).bytes(),
+    interviewerLoad: (period: string) => json(InterviewerLoad, 'GET', `/api/reports/interviewer-load?${qs({ period })}`),
+    interviewerLoadPng: async (period: string) => (await call('GET', `/api/charts/interviewer-load.png?${qs({ period })}`)).bytes(),
+    noShowsByJob: (period: string) => json(NoShowsByJob, 'GET', `/api/reports/no-shows/by-job?${qs({ period })}`),
     satisfaction: (jobId: string) => json(Satisfaction, 'GET', `/api/reports/satisfaction?${qs({ jobId })}`),
     lateScorecards: () => json(LateScorecards, 'GET', '/api/scorecards/late'),
     nudge: (interviewId: string, interviewerId: string) =>
       json(ManualNudge, 'POST', `/api/scorecards/late/${encodeURIComponent(interviewId)}/${encodeURIComponent(interviewerId)}/nudge`),
     syncRoster: () => json(RosterSyncResult, 'POST', '/api/roster/sync'),
     requestExport: (period: string) => json(ExportSent, 'POST', '/api/bot/exports', { period }),
-    subscribeDigest: (body: { platform: 'wecom' | 'dingtalk'; chatId: string; time: string }) => json(DigestSubscribed, 'PUT', '/api/bot/digest', body),
-    unsubscribeDigest: (body: { platform: 'wecom' | 'dingtalk'; chatId: string }) => json(DigestUnsubscribed, 'POST', '/api/bot/digest/unsubscribe', body),
+    subscribeDigest: (body: BotChatRef & { time: string }) => json(DigestSubscribed, 'PUT', '/api/bot/digest', body),
+    unsubscribeDigest: (body: BotChatRef) => json(DigestUnsubscribed, 'POST', '/api/bot/digest/unsubscribe', body),
   };
 }
 

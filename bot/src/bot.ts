@@ -9,6 +9,7 @@ import { candidate } from './handlers/candidate';
 import { say, type HandlerContext } from './handlers/context';
 import { funnel } from './handlers/funnel';
 import { help } from './handlers/help';
+import { report } from './handlers/report';
 import { applyReschedule, reschedule } from './handlers/reschedule';
 import { confirmScheduled, schedule } from './handlers/schedule';
 import { satisfaction } from './handlers/satisfaction';
@@ -19,6 +20,14 @@ import { subscribe, unsubscribe } from './handlers/subscribe';
 
 export interface BotOptions {
   readonly timeZone?: string;
+  /** The server's record of this message or click (what it audited `bot.command` under); see HandlerContext. */
+  readonly requestId?: string;
+}
+
+/** A long command's follow-up never rejects: a failure becomes its (Chinese-first) error reply. */
+function settled(answer: BotAnswer): BotAnswer {
+  if (!answer.followUp) return answer;
+  return { replies: answer.replies, followUp: answer.followUp.catch((error: unknown) => failure(error).replies) };
 }
 
 /** Errors the server answered become their own (Chinese-first) message; anything else a plain apology. */
@@ -37,7 +46,7 @@ function failure(error: unknown): BotAnswer {
  * use the bot). Unknown or malformed text gets help, never a guess.
  */
 export async function handleMessage(message: InboundMessage, api: ServerApi, options: BotOptions = {}): Promise<BotAnswer> {
-  const ctx: HandlerContext = { message, api, timeZone: options.timeZone ?? 'Asia/Shanghai' };
+  const ctx: HandlerContext = { message, api, timeZone: options.timeZone ?? 'Asia/Shanghai', requestId: options.requestId ?? message.messageId.slice(0, 100) };
   // 取消订阅 would read as 取消 (cancel an interview) without a reason: it is its own command.
   if (/^(取消订阅|退订|unsubscribe)$/i.test(message.text.trim())) return unsubscribe(ctx).catch(failure);
   const parsed = parseCommand(message.text, message.mentions);
@@ -61,14 +70,16 @@ export async function handleMessage(message: InboundMessage, api: ServerApi, opt
         return await candidate(ctx, command);
       case 'funnel':
         return await funnel(ctx, command);
+      case 'report':
+        return settled(report(ctx, command));
       case 'satisfaction':
         return await satisfaction(ctx, command);
       case 'reviews':
         return await reviews(ctx);
       case 'sync':
-        return await sync(ctx);
+        return settled(await sync(ctx));
       case 'export':
-        return await exportInterviews(ctx);
+        return settled(await exportInterviews(ctx));
       case 'subscribe':
         return await subscribe(ctx, command.time);
     }
@@ -79,7 +90,7 @@ export async function handleMessage(message: InboundMessage, api: ServerApi, opt
 
 /** A button click on one of the bot's cards. Keys the bot did not write are refused. */
 export async function handleCardClick(click: CardClick, api: ServerApi, options: BotOptions = {}): Promise<BotAnswer> {
-  const ctx: HandlerContext = { message: { ...click, mentions: [] }, api, timeZone: options.timeZone ?? 'Asia/Shanghai' };
+  const ctx: HandlerContext = { message: { ...click, mentions: [] }, api, timeZone: options.timeZone ?? 'Asia/Shanghai', ...(options.requestId && { requestId: options.requestId }) };
   const nudgeAction = decodeNudgeKey(click.key);
   if (nudgeAction) return nudge(ctx, nudgeAction).catch(failure);
   const action = decodeKey(click.key);

@@ -43,7 +43,13 @@ export type Reply =
   /** A PNG fetched from the server (e.g. /api/charts/funnel.png); the platform layer uploads it. */
   | { readonly kind: 'image'; readonly png: Uint8Array; readonly alt: string };
 
-/** What the bot answers, in order, into the chat the message came from. */
+/**
+ * What the bot answers, in order, into the chat the message came from. Long work (同步, 导出) answers at once with
+ * `replies` and finishes later with `followUp`: the platform layer sends `replies` first (WeCom: into the one-shot
+ * response_url, which must be used within an hour) and the follow-up's replies when it settles (a proactive push /
+ * the DingTalk group or 1:1 message). The follow-up never rejects: a failure becomes its own error reply.
+ */
 export interface BotAnswer {
   readonly replies: readonly Reply[];
+  readonly followUp?: Promise<readonly Reply[]>;
 }

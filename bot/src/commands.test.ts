@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { commandSpecs, helpText, parseCommand } from './commands';
+import { readPeriod } from './handlers/funnel';
 
 const lilei = { id: 'lilei', name: '李雷' };
 const hanmei = { id: 'hanmeimei', name: '韩梅梅' };
@@ -39,6 +40,8 @@ describe('bot command grammar', () => {
     expect(parseCommand('')).toEqual({ ok: true, command: { name: 'help' } });
     expect(parseCommand('漏斗 后端工程师')).toEqual({ ok: true, command: { name: 'funnel', job: '后端工程师', period: '近30天' } });
     expect(parseCommand('满意度')).toEqual({ ok: true, command: { name: 'satisfaction', job: null } });
+    expect(parseCommand('报表')).toEqual({ ok: true, command: { name: 'report', period: '本月' } });
+    expect(help).toContain('· 报表 <期间，如 本月> — 招聘周期、未到场率、面试官负荷（三张图和摘要）');
   });
 
   it('never throws, and answers garbage with a helpful message (property)', () => {
@@ -49,6 +52,28 @@ describe('bot command grammar', () => {
       }),
       { seed: 20261122, numRuns: 2000 },
     );
+  });
+
+  it('parses a generated corpus of 报表 phrasings to the period the charts use (property)', () => {
+    const periods = fc.constantFrom(
+      ['本月', 'month'], ['这个月', 'month'], ['近7天', '7d'], ['七天', '7d'], ['本周', '7d'], ['近30天', '30d'], ['近一个月', '30d'],
+      ['近90天', '90d'], ['近三个月', '90d'], ['本季度', 'quarter'], ['这季度', 'quarter'], ['今年', 'year'], ['本年', 'year'],
+    );
+    const word = fc.constantFrom('报表', 'report', 'REPORT', 'Report', '招聘周期', '报表');
+    const spacer = fc.constantFrom(' ', '  ', '\u3000');
+    fc.assert(
+      fc.property(word, periods, spacer, fc.boolean(), fc.boolean(), (command, [said, code], space, glued, fullWidth) => {
+        // 报表本月 (no space) names the command too; full-width digits are read as digits.
+        const text = glued && command === '报表' ? `${command}${said}` : [command, said].join(space);
+        const typed = fullWidth ? text.replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0)) : text;
+        const result = parseCommand(typed);
+        expect(result).toEqual({ ok: true, command: { name: 'report', period: said } });
+        expect(readPeriod(said)).toMatchObject({ period: code });
+      }),
+      { seed: 2026_12_04, numRuns: 500 },
+    );
+    expect(parseCommand('报表 上辈子')).toEqual({ ok: true, command: { name: 'report', period: '上辈子' } });
+    expect(readPeriod('上辈子')).toBeUndefined();
   });
 
   it('parses a generated corpus of 约面 phrasings back to their parts (property)', () => {

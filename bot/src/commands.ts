@@ -19,6 +19,7 @@ export type Command =
   | { readonly name: 'candidate'; readonly query: string }
   | { readonly name: 'reviews' }
   | { readonly name: 'funnel'; readonly job: string; readonly period: string }
+  | { readonly name: 'report'; readonly period: string }
   | { readonly name: 'satisfaction'; readonly job: string | null }
   | { readonly name: 'export' }
   | { readonly name: 'sync' }
@@ -44,6 +45,7 @@ export const commandSpecs: readonly (Spec & { readonly name: Command['name'] })[
   { name: 'candidate', zh: '候选人', aliases: ['candidate'], usage: '候选人 <姓名或手机尾号>', summary: '阶段、面试和已有评分' },
   { name: 'reviews', zh: '面评进度', aliases: ['reviews'], usage: '面评进度', summary: '待提交的面评，可一键催办' },
   { name: 'funnel', zh: '漏斗', aliases: ['funnel'], usage: '漏斗 <职位> <期间，如 本月、近30天>', summary: '招聘漏斗图' },
+  { name: 'report', zh: '报表', aliases: ['report', '招聘周期'], usage: '报表 <期间，如 本月>', summary: '招聘周期、未到场率、面试官负荷（三张图和摘要）' },
   { name: 'satisfaction', zh: '满意度', aliases: ['nps', 'satisfaction'], usage: '满意度 [职位]', summary: '候选人满意度（至少 5 份才显示）' },
   { name: 'export', zh: '导出', aliases: ['export'], usage: '导出', summary: '面试与评分 Excel，私聊发给您（留痕）' },
   { name: 'sync', zh: '同步', aliases: ['sync'], usage: '同步', summary: '同步通讯录并报告结果' },
@@ -107,6 +109,8 @@ export function parseCommand(text: string, mentions: readonly Mention[] = []): P
     case 'funnel':
       if (!args[0]) return needs('funnel', '职位');
       return { ok: true, command: { name: 'funnel', job: args[0], period: tail(1) || '近30天' } };
+    case 'report':
+      return { ok: true, command: { name: 'report', period: tail(0) || '本月' } };
     case 'satisfaction':
       return { ok: true, command: { name: 'satisfaction', job: tail(0) || null } };
     case 'subscribe':

@@ -173,3 +173,50 @@ export const DigestSubscribed = z
   .object({ localTime: z.string(), timeZone: z.string(), nextRunAt: Timestamp })
   .meta({ id: 'DigestSubscribed' });
 export const DigestUnsubscribed = z.object({ removed: z.boolean() });
+
+/** 报表: the same period vocabulary as the charts; scoped like the funnel (the caller's departments). */
+export const ReportPeriodQuery = z.object({ period: ChartPeriod.default('30d') });
+
+/** 招聘周期: days from the application to the hired stage, for applications hired in the period, per job. */
+export const TimeToHireJob = z.object({
+  jobId: Id,
+  jobTitle: z.string(),
+  hires: z.number().int().min(1),
+  medianDays: z.number().min(0).describe('Median days from application created to hired, one decimal'),
+  p90Days: z.number().min(0).describe('90th percentile (nearest rank), one decimal'),
+  meanDays: z.number().min(0).describe('Mean, one decimal'),
+});
+export const TimeToHire = z
+  .object({
+    period: ChartPeriod,
+    from: Timestamp,
+    to: Timestamp,
+    hires: z.number().int().min(0).describe('All hires in the period in scope'),
+    medianDays: z.number().min(0).nullable().describe('Over all jobs; null without hires'),
+    p90Days: z.number().min(0).nullable(),
+    jobs: z.array(TimeToHireJob).describe('Slowest median first'),
+  })
+  .meta({ id: 'TimeToHire' });
+export type TimeToHire = z.infer<typeof TimeToHire>;
+
+/** 面试官负荷: interviews (not cancelled or declined) per panelist starting in the period, busiest first. */
+export const InterviewerLoad = z
+  .object({
+    period: ChartPeriod,
+    from: Timestamp,
+    to: Timestamp,
+    items: z.array(z.object({ name: z.string(), interviews: z.number().int().min(0) })),
+  })
+  .meta({ id: 'InterviewerLoad' });
+export type InterviewerLoad = z.infer<typeof InterviewerLoad>;
+
+/** 未到场率 by job over a named period (the table beside /api/charts/no-shows.png). */
+export const NoShowsByJob = z
+  .object({
+    period: ChartPeriod,
+    from: Timestamp,
+    to: Timestamp,
+    items: z.array(z.object({ key: z.string(), label: z.string(), interviews: z.number().int().min(0), noShows: z.number().int().min(0), rate: z.number() })),
+  })
+  .meta({ id: 'NoShowsByJob' });
+export type NoShowsByJob = z.infer<typeof NoShowsByJob>;

@@ -22,6 +22,19 @@ const demoApp = {
   encodingAesKey: 'HireBridgeDemoEncodingAESKey0123456789abcde',
 };
 
+/**
+ * The demo's DingTalk robot (an internal app in Stream mode) beside its WeCom apps, so the HR bot can be tried in a
+ * DingTalk group too: its button cards (取消's confirmation, 约面's time choices, 面评进度's nudges) arrive as interactive
+ * cards built from the card template registered here, as a company's admin would build one in DingTalk's card platform.
+ */
+export const demoDingtalk = {
+  appKey: 'dingxinghedemoapp',
+  appSecret: 'xinghe-demo-dingtalk-secret',
+  corpId: 'dingxinghedemocorp',
+  cardTemplateId: 'xinghe-demo-hr-bot-card.schema',
+  group: { openConversationId: 'cidXingheDemoHR==', title: '星河科技招聘群' },
+};
+
 /** The demo's speech recognition: the simulator's Tencent real-time ASR, which knows the fixture audio's transcripts. */
 const demoAsrApp = { appId: '1300000001', secretId: 'AKIDxinghedemo0001', secretKey: 'xinghe-demo-asr-secret' };
 
@@ -117,6 +130,7 @@ async function connectDemoCompany(
       const dept = (e.department_id && platformDept.get(e.department_id)) || 1;
       sim.wecom.addUser(tenant.corp_id, { userid: e.platform_user_id, name: e.name, department: [dept], ...(e.title && { position: e.title }) });
     }
+    await connectDemoDingtalk(sim, options, tenant.id, employees);
     // What an admin does when saving the callback URL in the WeCom console: WeCom checks it answers correctly.
     const check = await sim.wecom.verifyCallbackUrl(tenant.corp_id);
     if (check.ok) options.log.info('demo WeCom app: callback URL verified by the simulator');
@@ -147,4 +161,40 @@ async function connectDemoCompany(
       `platform simulator running: what each person receives is at ${sim.url}/people/wecom/${tenant.corp_id}/<userid>, e.g. ${sim.url}/people/wecom/${tenant.corp_id}/zhoumin`,
     );
   }
+}
+
+/**
+ * The demo company's DingTalk robot: the app, its card template and a group with everyone in it, in the simulator;
+ * the `dingtalk_app` row (with `cardTemplateId`) in the database, so the platform layer opens its Stream connection
+ * and the robot sender delivers button cards as interactive cards. The row follows the simulator's URL.
+ */
+async function connectDemoDingtalk(
+  sim: Simulator,
+  options: { serverUrl: () => string; db: Db; log: Logger },
+  tenantId: string,
+  employees: readonly { platform_user_id: string; name: string }[],
+): Promise<void> {
+  await options.db
+    .insertInto('platform_apps')
+    .values({
+      tenant_id: tenantId,
+      kind: 'dingtalk_app',
+      corp_id: demoDingtalk.corpId,
+      agent_id: demoDingtalk.appKey,
+      secret_ref: `demo:${demoDingtalk.appSecret}`,
+      callback_token_ref: null,
+      encoding_aes_key_ref: null,
+      api_base_url: sim.url,
+      card_template_id: demoDingtalk.cardTemplateId,
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'kind']).doUpdateSet({ api_base_url: sim.url, card_template_id: demoDingtalk.cardTemplateId }))
+    .execute();
+  sim.dingtalk.addApp({ appKey: demoDingtalk.appKey, appSecret: demoDingtalk.appSecret, robotCode: demoDingtalk.appKey, corpId: demoDingtalk.corpId, name: '招聘桥' });
+  sim.dingtalk.addCardTemplate(demoDingtalk.cardTemplateId);
+  for (const e of employees) sim.dingtalk.addUser({ userId: e.platform_user_id, name: e.name });
+  sim.dingtalk.addGroup(demoDingtalk.group);
+  options.log.info(
+    { url: sim.url },
+    `demo DingTalk robot: @ it in the group at ${sim.url}/groups/dingtalk/${encodeURIComponent(demoDingtalk.group.openConversationId)} (button cards arrive as interactive cards)`,
+  );
 }

@@ -124,19 +124,28 @@ const cases: Record<string, Case> = {
   'GET /api/charts/funnel.png': { allowed: ['hrDept', 'admin'], query: { jobId: 'JOB', period: '30d' } },
   'GET /api/charts/no-shows.png': { allowed: hiring, query: { period: '30d' } },
   'GET /api/charts/interviewer-load.png': { allowed: hiring, query: { period: '30d' } },
+  'GET /api/reports/time-to-hire': { allowed: hiring, list: true, query: { period: '30d' } },
+  'GET /api/charts/time-to-hire.png': { allowed: hiring, query: { period: '30d' } },
+  'GET /api/reports/interviewer-load': { allowed: hiring, list: true, query: { period: '30d' } },
+  'GET /api/reports/no-shows/by-job': { allowed: hiring, list: true, query: { period: '30d' } },
   // Bot requests: a manual nudge of a panelist in scope (interviewA is not over yet: a conflict, not a refusal); the roster
   // sync for admin and HR (no directory is wired in this app: a conflict).
   'POST /api/scorecards/late/:interviewId/:interviewerId/nudge': { allowed: ['hrDept', 'admin'], params: () => ({ interviewId: ids.interviewA!, interviewerId: ids.interviewerOn! }) },
   'POST /api/roster/sync': { allowed: hiring },
   'POST /api/bot/exports': { allowed: hiring, body: () => ({ period: '30d' }) },
-  'PUT /api/bot/digest': { allowed: hiring, body: () => ({ platform: 'wecom', chatId: 'wrkMatrixGroup', time: '9:00' }) },
-  'POST /api/bot/digest/unsubscribe': { allowed: hiring, body: () => ({ platform: 'wecom', chatId: 'wrkMatrixGroup' }) },
+  // 订阅 / 取消订阅 name a chat, checked against a message the server received there from that person (CHAT_NOT_VERIFIED
+  // otherwise): no fixture session has one, so nobody gets through; bot-followup-origin-chat.test.ts covers the real one.
+  'PUT /api/bot/digest': { allowed: [], body: () => ({ platform: 'wecom', chatId: 'wrkMatrixGroup', time: '9:00', requestId: 'matrix-none' }) },
+  // Only with a chat message the server received from this person in that group: no fixture session has one.
+  'POST /api/bot/applications/:applicationId/interviews': { allowed: [], body: () => ({ roundId: ids.roundId!, startsAt: '2026-11-30T02:00:00Z', panel: [{ employeeId: ids.interviewerOn! }], origin: { platform: 'wecom', chatId: 'wrkMatrixGroup', requestId: 'matrix-none' } }) },
+  'POST /api/bot/digest/unsubscribe': { allowed: [], body: () => ({ platform: 'wecom', chatId: 'wrkMatrixGroup', requestId: 'matrix-none' }) },
 };
 // Interviewer copilot (server/src/http/routes/copilot.ts): panel only for notes and one's own scorecard; the debrief for
 // people in scope off the panel (interviewerOn has not submitted, so it stays closed to them).
 const copilotSeg = () => ({ interviewId: ids.interviewA!, segmentId: ids.segmentA! });
 Object.assign(cases, {
   'GET /api/interviewer/interviews': { allowed: employees, list: true },
+  'GET /api/interviewer/pending-scorecards': { allowed: employees, list: true },
   'GET /api/interviews/:interviewId/kit': { allowed: ['interviewerOn', 'hrDept', 'admin'] },
   'GET /api/interviews/:interviewId/brief': { allowed: ['interviewerOn', 'hrDept', 'admin'] },
   'GET /api/interviews/:interviewId/notes': { allowed: ['interviewerOn'] },
@@ -164,6 +173,8 @@ const publicRoutes = new Set([
   'POST /api/auth/employee/code', 'GET /api/auth/web/start', 'GET /api/auth/web/callback', 'POST /api/auth/candidate/code', 'POST /api/auth/invitation',
   // A single-use, ten-minute download link: the token in the path is the credential (tests/integration/bot-more-export-digest.test.ts).
   'GET /api/exports/:token',
+  // Its button: the download itself (a link preview's GET only sees the page) — tests/integration/bot-followup-origin-chat.test.ts.
+  'POST /api/exports/:token',
 ]);
 
 const keyOf = (spec: RouteSpec) => `${spec.method.toUpperCase()} ${spec.path}`;

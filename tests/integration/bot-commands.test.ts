@@ -40,15 +40,18 @@ async function say(text: string, options: { chatType?: 'group' | 'single'; sende
     senderId, text, mentions: options.mentions ?? [],
   };
   const features = db.features(clock);
-  const admitted = await admitBotSender(features, { tenantId: acme.tenantId, platformUserId: senderId, messageId: message.messageId, text, chatType: message.chatType });
+  const admitted = await admitBotSender(features, { tenantId: acme.tenantId, platformUserId: senderId, messageId: message.messageId, text, chatType: message.chatType, platform: 'wecom', chatId: message.chatId });
   if (!admitted.allowed) return { replies: [{ kind: 'markdown', content: admitted.message }] };
-  return handleMessage(message, createServerApi({ baseUrl, token: admitted.token }));
+  // Long commands (同步, 导出) answer at once and complete later: both parts, in order.
+  const answer = await handleMessage(message, createServerApi({ baseUrl, token: admitted.token }));
+  return { replies: [...answer.replies, ...((await answer.followUp) ?? [])] };
 }
 
 async function click(key: string, chatType: 'group' | 'single' = 'group'): Promise<BotAnswer> {
-  const admitted = await admitBotSender(db.features(clock), { tenantId: acme.tenantId, platformUserId: hrUserId, messageId: `click-${Math.random()}`, text: '[click]', chatType });
+  const requestId = `click-${Math.random()}`;
+  const admitted = await admitBotSender(db.features(clock), { tenantId: acme.tenantId, platformUserId: hrUserId, messageId: requestId, text: '[click]', chatType, platform: 'wecom', chatId: 'wrkHRgroup' });
   if (!admitted.allowed) throw new Error('not admitted');
-  return handleCardClick({ platform: 'wecom', tenantId: acme.tenantId, chatType, chatId: 'wrkHRgroup', senderId: hrUserId, key }, createServerApi({ baseUrl, token: admitted.token }));
+  return handleCardClick({ platform: 'wecom', tenantId: acme.tenantId, chatType, chatId: 'wrkHRgroup', senderId: hrUserId, key }, createServerApi({ baseUrl, token: admitted.token }), { requestId });
 }
 
 const textOf = (answer: BotAnswer) => answer.replies.map((r) => (r.kind === 'markdown' ? r.content : r.kind === 'card' ? `${r.title}\n${r.description}` : r.alt)).join('\n');

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServerApi, handleMessage, type BotAnswer, type InboundMessage } from '@hirebridge/bot';
 import { startDigestDispatcher } from '../../server/src/adapters/schedule/digest-schedule';
 import { readZip } from '../../server/src/adapters/xlsx/zip';
@@ -29,6 +29,8 @@ let baseUrl: string;
 let t: TenantFixture;
 let features: FeatureContext;
 const users: Record<string, string> = {};
+/** A past or future interview of a new candidate on the test job, with the interviewer as lead (set up in beforeAll). */
+let makeInterview: (name: string, startsAt: string, status: string) => Promise<string>;
 
 async function say(text: string, options: { sender?: string; chatType?: 'group' | 'single'; chatId?: string } = {}): Promise<BotAnswer> {
   const senderId = options.sender ?? users.hr!;
@@ -36,9 +38,11 @@ async function say(text: string, options: { sender?: string; chatType?: 'group' 
   const message: InboundMessage = {
     platform: 'wecom', tenantId: t.tenantId, messageId: `m-${Math.random()}`, chatType, chatId: options.chatId ?? (chatType === 'group' ? groupId : senderId), senderId, text, mentions: [],
   };
-  const admitted = await admitBotSender(features, { tenantId: t.tenantId, platformUserId: senderId, messageId: message.messageId, text, chatType });
+  const admitted = await admitBotSender(features, { tenantId: t.tenantId, platformUserId: senderId, messageId: message.messageId, text, chatType, platform: 'wecom', chatId: message.chatId });
   if (!admitted.allowed) return { replies: [{ kind: 'markdown', content: admitted.message }] };
-  return handleMessage(message, createServerApi({ baseUrl, token: admitted.token }));
+  // Long commands (同步, 导出) answer at once and complete later: both parts, in order.
+  const answer = await handleMessage(message, createServerApi({ baseUrl, token: admitted.token }));
+  return { replies: [...answer.replies, ...((await answer.followUp) ?? [])] };
 }
 const textOf = (answer: BotAnswer) => answer.replies.map((r) => (r.kind === 'markdown' ? r.content : r.kind === 'card' ? `${r.title}\n${r.description}` : r.alt)).join('\n');
 const outboxTo = (recipient: string) => db.db.selectFrom('outbox').selectAll().where('recipient', '=', recipient).orderBy('created_at').execute();
@@ -72,6 +76,7 @@ beforeAll(async () => {
     await db.db.insertInto('interview_panelists').values({ tenant_id: t.tenantId, interview_id: id, employee_id: t.employees.interviewer.id, role: 'lead' }).execute();
     return id;
   };
+  makeInterview = interview;
   const done = await interview('周同学', '2026-11-20T03:00:00Z', 'completed');
   await sql`INSERT INTO scorecards (tenant_id, interview_id, interviewer_id, status, recommendation, submitted_at)
             VALUES (${t.tenantId}, ${done}, ${t.employees.interviewer.id}, 'submitted', 'strong_yes', ${new Date('2026-11-20T06:00:00Z')})`.execute(db.db);
@@ -107,7 +112,7 @@ describe('导出', () => {
   });
 
   it('downloads an .xlsx with the Chinese header and the rows, once', async () => {
-    const res = await api.http.get(link).buffer(true).parse((r, done) => {
+    const res = await api.http.post(link).buffer(true).parse((r, done) => {
       const chunks: Buffer[] = [];
       r.on('data', (c: Buffer) => chunks.push(c));
       r.on('end', () => done(null, Buffer.concat(chunks)));
@@ -127,7 +132,7 @@ describe('导出', () => {
     const downloaded = await db.db.selectFrom('audit_events').selectAll().where('action', '=', 'interviews.export_downloaded').execute();
     expect(downloaded).toEqual([expect.objectContaining({ actor: `employee:${t.employees.hr.id}`, details: expect.objectContaining({ rows: 1 }) })]);
 
-    const again = await api.http.get(link).expect(404);
+    const again = await api.http.post(link).expect(404);
     expect(again.body.code).toBe('NOT_FOUND');
     expect((await sql<{ body: Buffer | null }>`SELECT body FROM bot_exports`.execute(db.db)).rows[0]!.body).toBeNull();
   });
@@ -137,9 +142,79 @@ describe('导出', () => {
     const latest = (await outboxTo(users.hr!)).at(-1)!;
     const url = (latest.payload as { message: { url: string } }).message.url.slice(publicUrl.length);
     clock.set('2026-11-23T02:10:01Z');
-    await api.http.get(url).expect(404);
+    await api.http.post(url).expect(404);
     expect((await api.http.get('/api/exports/short').expect(404)).body.code).toBe('NOT_FOUND');
     clock.set('2026-11-23T02:00:00Z');
+  });
+});
+
+/** The sheet's rows as { column letter → text }, the header first. */
+function sheetRows(xml: string): Record<string, string>[] {
+  return [...xml.matchAll(/<row [^>]*>(.*?)<\/row>/g)].map((row) =>
+    Object.fromEntries([...row[1]!.matchAll(/<c r="([A-Z]+)\d+"[^>]*>(?:<v>([^<]*)<\/v>|<is><t[^>]*>([^<]*)<\/t><\/is>)<\/c>/g)].map((c) => [c[1]!, c[2] ?? c[3] ?? ''])),
+  );
+}
+
+async function downloadSheet(url: string): Promise<string> {
+  const res = await api.http.post(url).buffer(true).parse((r, done) => {
+    const chunks: Buffer[] = [];
+    r.on('data', (c: Buffer) => chunks.push(c));
+    r.on('end', () => done(null, Buffer.concat(chunks)));
+  }).expect(200);
+  return Buffer.from(readZip(res.body as Buffer).find((p) => p.name === 'xl/worksheets/sheet1.xml')!.data).toString('utf8');
+}
+
+describe('导出 keeps scoring independent', () => {
+  it('never exports a draft’s recommendation or average, nor others’ while the requester’s own scoring seat is unsubmitted', async () => {
+    const competencies = (await sql<{ id: string }>`SELECT id FROM competencies WHERE tenant_id = ${t.tenantId} ORDER BY id LIMIT 2`.execute(db.db)).rows.map((r) => r.id);
+    expect(competencies).toHaveLength(2);
+    const card = async (interviewId: string, interviewerId: string, status: 'draft' | 'submitted', recommendation: string, levels: [number, number]) => {
+      const { rows: [row] } = await sql<{ id: string }>`
+        INSERT INTO scorecards (tenant_id, interview_id, interviewer_id, status, recommendation, submitted_at)
+        VALUES (${t.tenantId}, ${interviewId}, ${interviewerId}, ${status}, ${recommendation}, ${status === 'submitted' ? new Date('2026-11-21T08:00:00Z') : null}) RETURNING id`.execute(db.db);
+      for (const [i, level] of levels.entries()) {
+        await sql`INSERT INTO scorecard_ratings (tenant_id, scorecard_id, competency_id, level, note) VALUES (${t.tenantId}, ${row!.id}, ${competencies[i]!}, ${level}, '有依据')`.execute(db.db);
+      }
+    };
+    const seat = (interviewId: string, employeeId: string, role: 'member' | 'shadow') =>
+      db.db.insertInto('interview_panelists').values({ tenant_id: t.tenantId, interview_id: interviewId, employee_id: employeeId, role }).execute();
+    const hr = t.employees.hr.id;
+    const interviewer = t.employees.interviewer.id;
+    // 郑: the interviewer's card is still a draft (强烈推荐, 3.5). HR is not on the panel.
+    const draft = await makeInterview('郑同学', '2026-11-21T02:00:00Z', 'completed');
+    await card(draft, interviewer, 'draft', 'strong_yes', [3, 4]);
+    // 王: HR scores on this panel and has not submitted; the interviewer submitted (强烈不推荐, 1.5).
+    const blind = await makeInterview('王同学', '2026-11-21T04:00:00Z', 'completed');
+    await seat(blind, hr, 'member');
+    await card(blind, interviewer, 'submitted', 'strong_no', [1, 2]);
+    // 冯: HR only shadows (does not score): the submitted card (推荐, 2.5) is HR's to see.
+    const shadowed = await makeInterview('冯同学', '2026-11-21T06:00:00Z', 'completed');
+    await seat(shadowed, hr, 'shadow');
+    await card(shadowed, interviewer, 'submitted', 'yes', [2, 3]);
+    // 陈: HR scored and submitted (推荐, 3); so did the interviewer (不推荐, 2): HR sees both.
+    const both = await makeInterview('陈同学', '2026-11-21T07:00:00Z', 'completed');
+    await seat(both, hr, 'member');
+    await card(both, interviewer, 'submitted', 'no', [2, 2]);
+    await card(both, hr, 'submitted', 'yes', [3, 3]);
+
+    await say('导出', { chatType: 'single' });
+    const latest = (await outboxTo(users.hr!)).at(-1)!;
+    const rows = sheetRows(await downloadSheet((latest.payload as { message: { url: string } }).message.url.slice(publicUrl.length)));
+    expect(rows[0]).toMatchObject({ D: '候选人', G: '面试官', I: '评分卡', J: '推荐意见', K: '平均分（1–4）' });
+    const of = (candidate: string) => rows.filter((r) => r.D === candidate).map((r) => [r.G ?? '', r.I ?? '', r.J ?? '', r.K ?? '']);
+    const hrName = (await db.db.selectFrom('employees').select('name').where('id', '=', hr).executeTakeFirstOrThrow()).name;
+    const interviewerName = (await db.db.selectFrom('employees').select('name').where('id', '=', interviewer).executeTakeFirstOrThrow()).name;
+    expect(of('郑同学')).toEqual([[interviewerName, '草稿', '', '']]);
+    expect(of('王同学')).toEqual(expect.arrayContaining([[hrName, '未填写', '', ''], [interviewerName, '已提交', '', '']]));
+    expect(of('冯同学')).toEqual(expect.arrayContaining([[hrName, '未填写', '', ''], [interviewerName, '已提交', '推荐', '2.5']]));
+    expect(of('陈同学')).toEqual(expect.arrayContaining([[hrName, '已提交', '推荐', '3'], [interviewerName, '已提交', '不推荐', '2']]));
+    // Without a seat, the admin sees 王's submitted card; the draft stays blank for everyone.
+    await say('导出', { chatType: 'single', sender: users.admin! });
+    const adminLink = (await outboxTo(users.admin!)).at(-1)!;
+    const adminRows = sheetRows(await downloadSheet((adminLink.payload as { message: { url: string } }).message.url.slice(publicUrl.length)));
+    const adminOf = (candidate: string) => adminRows.filter((r) => r.D === candidate && r.G === interviewerName).map((r) => [r.J ?? '', r.K ?? '']);
+    expect(adminOf('王同学')).toEqual([['强烈不推荐', '1.5']]);
+    expect(adminOf('郑同学')).toEqual([['', '']]);
   });
 });
 
@@ -197,13 +272,19 @@ describe('订阅', () => {
     clock.set('2026-11-29T00:00:00Z'); // Sunday 8:00 in Shanghai
     expect(textOf(await say('订阅 每天 8:30', { sender: users.admin! }))).toContain('每天 08:30');
     clock.set('2026-11-29T00:31:00Z');
-    const dispatcher = startDigestDispatcher({ features, log: createLogger({ level: 'silent' }), maxSleepMs: 50 });
+    // Waits for the dispatcher's own word that it sent (logged after its transaction committed), not for a time
+    // window: a slow machine only makes this slower. The test's timeout is the safety net.
+    let reported!: (line: string) => void;
+    const dispatched = new Promise<string>((resolve) => { reported = resolve; });
+    const log = createLogger({ level: 'info', destination: { write: (line: string) => { if (/bot digests dispatched|bot digest dispatch failed/.test(line)) reported(line); } } });
+    const dispatcher = startDigestDispatcher({ features, log, maxSleepMs: 50 });
     try {
-      await vi.waitFor(async () => expect(await outboxTo(groupId)).toHaveLength(3), { timeout: 5000, interval: 50 });
+      expect(JSON.parse(await dispatched)).toMatchObject({ msg: 'bot digests dispatched', sent: 1, dropped: 0 });
+      expect(await outboxTo(groupId)).toHaveLength(3);
       expect((await digestRow())!.next_run_at.toISOString()).toBe('2026-11-30T00:30:00.000Z');
       expect(dispatcher.nextWakeAt()).toBeInstanceOf(Date);
     } finally {
       await dispatcher.stop();
     }
-  });
+  }, 60_000);
 });

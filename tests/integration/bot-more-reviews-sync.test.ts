@@ -40,13 +40,15 @@ async function say(text: string, options: { sender?: string; chatType?: 'group' 
   const message: InboundMessage = {
     platform: 'wecom', tenantId: t.tenantId, messageId: `m-${Math.random()}`, chatType: options.chatType ?? 'group', chatId: 'wrkHRgroup', senderId, text, mentions: [],
   };
-  const admitted = await admitBotSender(features, { tenantId: t.tenantId, platformUserId: senderId, messageId: message.messageId, text, chatType: message.chatType });
+  const admitted = await admitBotSender(features, { tenantId: t.tenantId, platformUserId: senderId, messageId: message.messageId, text, chatType: message.chatType, platform: 'wecom', chatId: message.chatId });
   if (!admitted.allowed) return { replies: [{ kind: 'markdown', content: admitted.message }] };
-  return handleMessage(message, createServerApi({ baseUrl, token: admitted.token }));
+  // Long commands (同步, 导出) answer at once and complete later: both parts, in order.
+  const answer = await handleMessage(message, createServerApi({ baseUrl, token: admitted.token }));
+  return { replies: [...answer.replies, ...((await answer.followUp) ?? [])] };
 }
 
 async function click(key: string, sender = users.hr!): Promise<BotAnswer> {
-  const admitted = await admitBotSender(features, { tenantId: t.tenantId, platformUserId: sender, messageId: `click-${Math.random()}`, text: '[click]', chatType: 'group' });
+  const admitted = await admitBotSender(features, { tenantId: t.tenantId, platformUserId: sender, messageId: `click-${Math.random()}`, text: '[click]', chatType: 'group', platform: 'wecom', chatId: 'wrkHRgroup' });
   if (!admitted.allowed) throw new Error('not admitted');
   return handleCardClick({ platform: 'wecom', tenantId: t.tenantId, chatType: 'group', chatId: 'wrkHRgroup', senderId: sender, key }, createServerApi({ baseUrl, token: admitted.token }));
 }

@@ -12,6 +12,7 @@ export const knownSecrets = Object.freeze([
   'xinghe-demo-contacts-secret',
   'xinghedemotoken',
   'HireBridgeDemoEncodingAESKey0123456789abcde',
+  'xinghe-demo-dingtalk-secret',
   // tests/simulator/src/testing/wecom-fixture.ts and other WeCom fixtures.
   'app-secret-1000002',
   'app-secret-1000003',
@@ -34,6 +35,7 @@ export const knownSecrets = Object.freeze([
   'mp-secret-1',
   'aibot-secret-0001',
   'aibot-long-connection-secret',
+  'aibot-report-lc-secret',
   'plain-secret-value',
   // DingTalk fixtures.
   'stream-app-secret-0001',

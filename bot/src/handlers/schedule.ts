@@ -100,7 +100,11 @@ export async function confirmScheduled(
   ctx: HandlerContext,
   input: { applicationId: string; roundId: string; startsAt: string; panel: { employeeId: string }[]; summary: string; panelNames: string; warning?: string | null },
 ): Promise<BotAnswer> {
-  const done = await ctx.api.schedule(input.applicationId, { roundId: input.roundId, startsAt: input.startsAt, panel: input.panel });
+  const body = { roundId: input.roundId, startsAt: input.startsAt, panel: input.panel };
+  // From a group, the interview remembers that chat (checked by the server against the message it received).
+  const done = ctx.message.chatType === 'group' && ctx.requestId
+    ? await ctx.api.scheduleFromChat(input.applicationId, { ...body, origin: { platform: ctx.message.platform, chatId: ctx.message.chatId, requestId: ctx.requestId } })
+    : await ctx.api.schedule(input.applicationId, body);
   return answer({
     kind: 'card',
     title: '面试已安排，已邀请候选人',

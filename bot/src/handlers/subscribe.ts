@@ -28,18 +28,21 @@ export function parseDailyTime(text: string): string | undefined {
   return `${h}:${String(m).padStart(2, '0')}`;
 }
 
+/** This chat, with the server's record of the message naming it (the server refuses a chat it did not hear from). */
+const chatRef = (ctx: HandlerContext) => ({ platform: ctx.message.platform, chatId: ctx.message.chatId, requestId: ctx.requestId ?? '' });
+
 /** 订阅 <每天的时间>: this group gets the day's agenda (as 今日 shows it) at that time, in the tenant's zone. */
 export async function subscribe(ctx: HandlerContext, text: string): Promise<BotAnswer> {
   if (/^(取消|关闭|停止|off|stop)$/i.test(text.trim())) return unsubscribe(ctx);
   if (ctx.message.chatType !== 'group') return say('群日报只能在群里订阅：请在要接收日报的群里 @我 发送“订阅 每天 9:00”。');
   const time = parseDailyTime(text);
   if (!time) return say('没看懂时间。请这样写：订阅 每天 9:00（也可以写“每天9点半”“下午5点”）。');
-  const result = await ctx.api.subscribeDigest({ platform: ctx.message.platform, chatId: ctx.message.chatId, time });
+  const result = await ctx.api.subscribeDigest({ ...chatRef(ctx), time });
   return say(`已订阅群日报：每天 ${result.localTime}（${result.timeZone}）把当天的面试安排发到本群（候选人姓名打码）。发送“取消订阅”可停止。`);
 }
 
 /** 取消订阅: this chat's digest stops. */
 export async function unsubscribe(ctx: HandlerContext): Promise<BotAnswer> {
-  const result = await ctx.api.unsubscribeDigest({ platform: ctx.message.platform, chatId: ctx.message.chatId });
+  const result = await ctx.api.unsubscribeDigest(chatRef(ctx));
   return say(result.removed ? '已取消本群的日报订阅。' : '本群没有订阅日报。');
 }

@@ -26,6 +26,7 @@ export const errorCodes = [
   'SELF_SERVICE_CLOSED',
   'SLOT_UNAVAILABLE',
   'CALLBACK_REJECTED',
+  'CHAT_NOT_VERIFIED',
   'DATABASE_UNAVAILABLE',
   'INTERNAL',
 ] as const;

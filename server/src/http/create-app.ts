@@ -132,7 +132,7 @@ export function createApp(deps: AppDeps): HireBridgeApp {
         const file = spec.response.parse(result) as { body: string; filename: string };
         ctx.status = 200;
         ctx.type = spec.download;
-        ctx.attachment(file.filename);
+        if (!spec.inline) ctx.attachment(file.filename);
         ctx.body = file.body;
         return;
       }

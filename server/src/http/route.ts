@@ -45,6 +45,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown, R = unknown, A
   readonly redirect?: boolean;
   /** Set when the answer is not JSON (e.g. `text/calendar`): the result is `{ body, filename }`, sent as an attachment. */
   readonly download?: string;
+  /** With `download`: shown in the browser (e.g. an HTML page) instead of saved as an attachment. */
+  readonly inline?: boolean;
 }
 
 export function route<P = undefined, Q = undefined, B = undefined, R = unknown, A extends Access = 'session'>(

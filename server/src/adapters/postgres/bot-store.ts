@@ -84,6 +84,16 @@ export function postgresBotStore(db: Db): BotStore {
       const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = ${tenantId} AND action = 'bot.command' AND request_id = ${messageId}`.execute(db);
       return (rows[0]?.n ?? 0) > 0;
     },
+    async botCommand(tenantId, requestId) {
+      const { rows } = await sql<{ actor: string; at: Date; details: Record<string, unknown> | null }>`
+        SELECT actor, at, details FROM audit_events
+         WHERE tenant_id = ${tenantId} AND action = 'bot.command' AND request_id = ${requestId}
+         ORDER BY at LIMIT 1`.execute(db);
+      const r = rows[0];
+      if (!r) return undefined;
+      const text = (v: unknown) => (typeof v === 'string' ? v : null);
+      return { actor: r.actor, at: r.at, chatType: text(r.details?.chatType), platform: text(r.details?.platform), chatId: text(r.details?.chatId) };
+    },
     async insertBotSession(s) {
       await sql`INSERT INTO sessions (token_hash, tenant_id, employee_id, method, expires_at, idle_timeout_seconds, created_at, last_seen_at)
                 VALUES (${s.tokenHash}, ${s.tenantId}, ${s.employeeId}, 'bot', ${s.expiresAt}, ${s.idleTimeoutSeconds}, ${s.now}, ${s.now})`.execute(db);
@@ -95,14 +105,17 @@ export function postgresBotStore(db: Db): BotStore {
            AND kind = 'nudge' AND outbox_key LIKE 'chat:nudge-manual:%'`.execute(db);
       return rows[0]?.at ?? undefined;
     },
-    async exportRows(tenantId, from, to, scope, limit) {
+    async exportRows(tenantId, from, to, scope, limit, viewerId) {
       const { rows } = await sql<{
         starts_at: Date; ends_at: Date | null; status: string; candidate_name: string; job_title: string; round_name: string; interviewer_name: string | null;
         role: string | null; card_status: string | null; recommendation: string | null; average_level: string | null; submitted_at: Date | null;
       }>`
         SELECT i.starts_at, i.ends_at, i.status, c.name AS candidate_name, jobs.title AS job_title, r.name AS round_name, e.name AS interviewer_name,
-               p.role, s.status AS card_status, s.recommendation,
-               (SELECT round(avg(sr.level)::numeric, 2) FROM scorecard_ratings sr WHERE sr.scorecard_id = s.id) AS average_level, s.submitted_at
+               p.role, s.status AS card_status,
+               -- Independent scoring: only submitted cards, and nothing while the viewer's own scoring seat is unsubmitted.
+               CASE WHEN shown.ok THEN s.recommendation END AS recommendation,
+               CASE WHEN shown.ok THEN (SELECT round(avg(sr.level)::numeric, 2) FROM scorecard_ratings sr WHERE sr.scorecard_id = s.id) END AS average_level,
+               s.submitted_at
           FROM interviews i
           JOIN applications a ON a.id = i.application_id
           JOIN jobs ON jobs.id = a.job_id
@@ -111,6 +124,13 @@ export function postgresBotStore(db: Db): BotStore {
           LEFT JOIN interview_panelists p ON p.interview_id = i.id
           LEFT JOIN employees e ON e.id = p.employee_id
           LEFT JOIN scorecards s ON s.interview_id = i.id AND s.interviewer_id = p.employee_id
+          CROSS JOIN LATERAL (
+            SELECT s.status = 'submitted' AND NOT EXISTS (
+                     SELECT 1 FROM interview_panelists mine
+                       LEFT JOIN scorecards own ON own.interview_id = mine.interview_id AND own.interviewer_id = mine.employee_id
+                      WHERE mine.interview_id = i.id AND mine.employee_id = ${viewerId} AND mine.role IN ('lead', 'member')
+                        AND own.status IS DISTINCT FROM 'submitted') AS ok
+          ) shown
          WHERE i.tenant_id = ${tenantId} AND i.starts_at >= ${from} AND i.starts_at < ${to} AND ${jobVisible(scope)}
          ORDER BY i.starts_at, i.id, e.name
          LIMIT ${limit}`.execute(db);
@@ -123,6 +143,14 @@ export function postgresBotStore(db: Db): BotStore {
     async insertExport(x) {
       await sql`INSERT INTO bot_exports (tenant_id, employee_id, token_hash, filename, body, row_count, expires_at, created_at)
                 VALUES (${x.tenantId}, ${x.employeeId}, ${x.tokenHash}, ${x.filename}, ${Buffer.from(x.body)}, ${x.rowCount}, ${x.expiresAt}, ${x.now})`.execute(db);
+    },
+    async peekExport(tokenHash, now) {
+      const { rows } = await sql<{ filename: string; row_count: number; expires_at: Date; downloaded_at: Date | null; has_body: boolean }>`
+        SELECT filename, row_count, expires_at, downloaded_at, body IS NOT NULL AS has_body FROM bot_exports WHERE token_hash = ${tokenHash}`.execute(db);
+      const r = rows[0];
+      if (!r) return undefined;
+      const state = r.downloaded_at ? ('used' as const) : !r.has_body || r.expires_at <= now ? ('expired' as const) : ('ready' as const);
+      return { filename: r.filename, rowCount: r.row_count, expiresAt: r.expires_at, state };
     },
     async takeExport(tokenHash, now) {
       const { rows } = await sql<{ tenant_id: string; employee_id: string; filename: string; body: Buffer; row_count: number }>`

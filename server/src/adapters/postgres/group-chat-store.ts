@@ -1,34 +1,12 @@
-import { sql } from 'kysely';
 import type { GroupChatStore } from '../../features/group-chat/origin-store';
 import type { GroupTarget } from '../../ports/group-notifier';
 import type { Db } from './database';
 
 export function postgresGroupChatStore(db: Db): GroupChatStore {
   return {
-    async databaseNow() {
-      const { rows } = await sql<{ now: Date }>`SELECT clock_timestamp() AS now`.execute(db);
-      return rows[0]!.now;
-    },
-    async rememberOrigin(tenantId, employeeId, since, origin) {
-      const result = await db
-        .updateTable('interviews')
-        .set({ origin_chat: JSON.stringify(origin) })
-        .where('tenant_id', '=', tenantId)
-        .where('origin_chat', 'is', null)
-        .where(
-          sql<string>`id::text`,
-          'in',
-          db
-            .selectFrom('audit_events')
-            .select('object_id')
-            .where('tenant_id', '=', tenantId)
-            .where('action', '=', 'interview.schedule')
-            .where('actor', '=', `employee:${employeeId}`)
-            .where('object_id', 'is not', null)
-            .where('at', '>=', since),
-        )
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows);
+    async setOrigin(tenantId, interviewId, origin) {
+      const result = await db.updateTable('interviews').set({ origin_chat: JSON.stringify(origin) }).where('tenant_id', '=', tenantId).where('id', '=', interviewId).executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) throw new Error('the interview to remember its chat was not found');
     },
     async originOf(tenantId, interviewId) {
       const row = await db.selectFrom('interviews').select('origin_chat').where('tenant_id', '=', tenantId).where('id', '=', interviewId).executeTakeFirst();

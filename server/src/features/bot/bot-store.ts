@@ -41,14 +41,27 @@ export interface BotStore {
   interviewerLoad(tenantId: string, from: Date, to: Date, scope: AccessScope, limit: number): Promise<{ name: string; interviews: number }[]>;
   /** Whether a command with this platform message id was already taken up (its bot.command audit row exists). */
   commandSeen(tenantId: string, messageId: string): Promise<boolean>;
+  /**
+   * The `bot.command` record of a message or click the server received (its request id), with the chat it came from;
+   * undefined when there is none.
+   */
+  botCommand(tenantId: string, requestId: string): Promise<BotCommandRecord | undefined>;
   /** A session of method 'bot' (short-lived) for the employee who wrote a command. */
   insertBotSession(session: { tokenHash: Buffer; tenantId: string; employeeId: string; expiresAt: Date; idleTimeoutSeconds: number; now: Date }): Promise<void>;
   /** When the latest manual nudge (outbox key `chat:nudge-manual:…`) of this interviewer for this interview went out. */
   lastManualNudgeAt(tenantId: string, interviewId: string, interviewerId: string): Promise<Date | undefined>;
 
-  /** 导出: one row per interview and panelist (shadows too), interviews starting in [from, to) on jobs in `scope`. */
-  exportRows(tenantId: string, from: Date, to: Date, scope: AccessScope, limit: number): Promise<ExportRow[]>;
+  /**
+   * 导出: one row per interview and panelist (shadows too), interviews starting in [from, to) on jobs in `scope`, as
+   * `viewerId` may see them. Independent scoring holds here as in the debrief (privacy.listInterviewScorecards): an
+   * unsubmitted (draft) scorecard's recommendation and average are never exported; on an interview where the viewer
+   * holds a scoring seat (lead or member) and has not submitted their own scorecard, every panelist's recommendation
+   * and average are blank.
+   */
+  exportRows(tenantId: string, from: Date, to: Date, scope: AccessScope, limit: number, viewerId: string): Promise<ExportRow[]>;
   insertExport(input: { tenantId: string; employeeId: string; tokenHash: Buffer; filename: string; body: Uint8Array; rowCount: number; expiresAt: Date; now: Date }): Promise<void>;
+  /** A download link's state without using it (a link preview or the confirmation page). */
+  peekExport(tokenHash: Buffer, now: Date): Promise<{ filename: string; rowCount: number; expiresAt: Date; state: 'ready' | 'used' | 'expired' } | undefined>;
   /** The file behind a token, once: marks it downloaded and drops the body. Undefined when unknown, used or expired. */
   takeExport(tokenHash: Buffer, now: Date): Promise<{ tenantId: string; employeeId: string; filename: string; body: Uint8Array; rowCount: number } | undefined>;
   /** Drops the bodies of expired exports; returns how many. */
@@ -99,4 +112,12 @@ export interface CandidateInterviewRow {
   readonly startsAt: Date | null;
   readonly endsAt: Date | null;
   readonly confirmedAt: Date | null;
+}
+
+export interface BotCommandRecord {
+  readonly actor: string;
+  readonly at: Date;
+  readonly chatType: string | null;
+  readonly platform: string | null;
+  readonly chatId: string | null;
 }

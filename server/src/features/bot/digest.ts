@@ -6,6 +6,7 @@ import type { GroupTarget } from '../../ports/group-notifier';
 import type { FeatureContext } from '../context';
 import { outboxGroupNotifier } from '../group-chat';
 import type { DigestRow } from './bot-store';
+import { requireBotChat } from './chat';
 import { agenda, tenantZone } from './index';
 
 /** "9:00", "09:30", "9：00" → "09:00"; undefined when it is not a time of day. */
@@ -27,11 +28,17 @@ export function nextOccurrence(after: Date, hhmm: string, timeZone: string): Dat
   throw new Error('no next occurrence');
 }
 
-type Chat = { platform: 'wecom' | 'dingtalk'; chatId: string };
+/** The chat, with the server's record of the message that named it (`requestId`, see features/bot/chat.ts). */
+type Chat = { platform: 'wecom' | 'dingtalk'; chatId: string; requestId: string };
 
-/** 订阅 <time>: the chat gets today's agenda (in the subscriber's scope) every day at that local time. Audited. */
+/**
+ * 订阅 <time>: the chat gets today's agenda (in the subscriber's scope) every day at that local time. Audited. The chat
+ * must be the group the requester's message came from (CHAT_NOT_VERIFIED otherwise, audited): a forged chat id
+ * cannot push someone's agenda into a group they are not in.
+ */
 export async function subscribeDigest(ctx: FeatureContext, principal: Principal, input: Chat & { time: string }, requestId: string) {
   requireRole(principal, hiringRoles);
+  await requireBotChat(ctx, principal, input, 'bot.digest_subscribe', requestId);
   const localTime = normaliseLocalTime(input.time);
   if (!localTime) throw new AppError('VALIDATION_FAILED', '时间格式不对，请写成“9:00”这样的 24 小时制时间。Write the time like 9:00.');
   const timeZone = await tenantZone(ctx, principal.tenantId);
@@ -41,15 +48,16 @@ export async function subscribeDigest(ctx: FeatureContext, principal: Principal,
     await stores.bot.upsertDigest({ tenantId: principal.tenantId, platform: input.platform, chatId: input.chatId, employeeId: principal.employeeId, localTime, timeZone, nextRunAt, now });
     await stores.audit.append({
       tenantId: principal.tenantId, actor: actorRef(principal), action: 'bot.digest_subscribed', objectType: 'bot_chat', objectId: null,
-      requestId, details: { platform: input.platform, chatId: input.chatId, localTime, timeZone },
+      requestId, details: { platform: input.platform, chatId: input.chatId, localTime, timeZone, botRequestId: input.requestId },
     });
   });
   return { localTime, timeZone, nextRunAt: nextRunAt.toISOString() };
 }
 
-/** 取消订阅: the chat's digest stops. Audited when there was one. */
+/** 取消订阅: the chat's digest stops. Audited when there was one. Only from the chat itself (like 订阅). */
 export async function unsubscribeDigest(ctx: FeatureContext, principal: Principal, input: Chat, requestId: string) {
   requireRole(principal, hiringRoles);
+  await requireBotChat(ctx, principal, input, 'bot.digest_unsubscribe', requestId);
   return ctx.transact(async (stores) => {
     const removed = await stores.bot.deleteDigest(principal.tenantId, input.platform, input.chatId);
     if (removed) {

@@ -53,7 +53,7 @@ export async function requestExport(
   const now = ctx.clock.now();
   const zone = await tenantZone(ctx, principal.tenantId);
   const { from, to } = periodRange(period, now, zone);
-  const rows = await ctx.stores.bot.exportRows(principal.tenantId, from, to, scopeOf(principal), maxExportRows);
+  const rows = await ctx.stores.bot.exportRows(principal.tenantId, from, to, scopeOf(principal), maxExportRows, principal.employeeId);
   const body = write({
     name: '面试与评分',
     header: exportHeader,
@@ -93,11 +93,29 @@ export async function requestExport(
   return { rows: rows.length, filename, expiresAt: expiresAt.toISOString() };
 }
 
-/** GET of a download link: the file once, within ten minutes; audited as the person it was made for. */
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * GET of a download link: a small page (Chinese first) with a 下载 button that POSTs to the same address. A chat
+ * client's link preview (a crawler's GET) therefore never uses the link; only the button does. The page tells a used
+ * or expired link apart from a good one, without using it.
+ */
+export async function exportPage(ctx: FeatureContext, token: string): Promise<string> {
+  const file = await ctx.stores.bot.peekExport(hashToken(token), ctx.clock.now());
+  const page = (title: string, body: string) => `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${title}</title><style>body{font-family:system-ui,sans-serif;max-width:30rem;margin:2rem auto;padding:0 1rem;line-height:1.6}button{font-size:1.1rem;padding:.6rem 1.6rem}</style></head><body><h1>${title}</h1>${body}</body></html>`;
+  if (!file || file.state !== 'ready') {
+    const why = file?.state === 'used' ? '此链接已下载过一次，不能再次使用。This link was already used.' : '下载链接无效或已过期（10 分钟内有效）。The link is unknown or expired.';
+    return page('无法下载 Cannot download', `<p>${why}</p><p>请在聊天里重新发送“导出”。Send 导出 in the chat again.</p>`);
+  }
+  return page('面试与评分导出 Interviews and scores', `<p>文件：${escapeHtml(file.filename)}（${file.rowCount} 行）</p><p>点击下方按钮下载。链接仅可下载一次，请勿转发。The link works once; do not forward it.</p>`
+    + `<form method="post"><button type="submit">下载 Download</button></form>`);
+}
+
+/** POST of a download link (the page's button): the file once, within ten minutes; audited as the person it was made for. */
 export async function downloadExport(ctx: FeatureContext, token: string, requestId: string): Promise<{ body: Uint8Array; filename: string }> {
   return ctx.transact(async (stores) => {
     const file = await stores.bot.takeExport(hashToken(token), ctx.clock.now());
-    if (!file) throw new AppError('NOT_FOUND', '下载链接无效、已使用或已过期（10 分钟内仅可下载一次），请在聊天里重新发送“导出”。The link is unknown, used or expired.');
+    if (!file) throw new AppError('NOT_FOUND', '下载链接无效、已使用或已过期（10 分钟内仅可下载一次），请在聊天里重新发送“导出”。The link is unknown, used or expired; send 导出 again.');
     await stores.audit.append({
       tenantId: file.tenantId, actor: `employee:${file.employeeId}`, action: 'interviews.export_downloaded', objectType: 'tenant', objectId: file.tenantId,
       requestId, details: { rows: file.rowCount, filename: file.filename },

@@ -3,7 +3,6 @@ import type { BotMessage } from '../../ports/bot-message';
 import { buttonCardAsText, type GroupMessage, type GroupTarget } from '../../ports/group-notifier';
 import type { FeatureContext } from '../context';
 import { outboxGroupNotifier } from '../group-chat';
-import { originTargetOf, rememberingOrigin } from '../group-chat/origin';
 import type { InboxHandler, InboxHandlers } from '../inbox';
 import { enqueueMessage } from '../outbox';
 import { admitBotSender, tenantZone } from './index';
@@ -36,11 +35,24 @@ export type NeutralReply =
   | { readonly kind: 'card'; readonly title: string; readonly description: string; readonly buttons: readonly { readonly label: string; readonly key: string; readonly style?: 'primary' | 'default' | 'danger' }[] }
   | { readonly kind: 'image'; readonly png: Uint8Array; readonly alt: string };
 
-/** The bot as the server's composition root provides it (bot/ over HTTP with the given session token). */
+/**
+ * The bot as the server's composition root provides it (bot/ over HTTP with the given session token). `requestId` is
+ * what the command was audited under (`bot.command`): the bot names it when a request acts on the chat.
+ */
 export interface BotRuntime {
-  message(inbound: NeutralInbound, session: { token: string; timeZone: string }): Promise<readonly NeutralReply[]>;
+  message(inbound: NeutralInbound, session: { token: string; timeZone: string; requestId?: string }): Promise<readonly NeutralReply[]>;
   /** A click on a button of one of the bot's cards (features/group-chat/card-actions.ts). */
-  click?(click: NeutralCardClick, session: { token: string; timeZone: string }): Promise<readonly NeutralReply[]>;
+  click?(click: NeutralCardClick, session: { token: string; timeZone: string; requestId?: string }): Promise<readonly NeutralReply[]>;
+  /**
+   * Like `message`, for long work: `replies` go out at once, `followUp` (never rejecting) completes the answer later.
+   * Used instead of `message` when present.
+   */
+  answer?(inbound: NeutralInbound, session: { token: string; timeZone: string; requestId?: string }): Promise<NeutralAnswer>;
+}
+
+export interface NeutralAnswer {
+  readonly replies: readonly NeutralReply[];
+  readonly followUp?: Promise<readonly NeutralReply[]>;
 }
 
 /** A verified click on a card button: who clicked, in which chat, which key (as the bot wrote it). */
@@ -105,30 +117,65 @@ async function answer(
 ) {
   const sender = await deps.features.transact((stores) => admitBotSender({ ...deps.features, stores, transact: (work) => work(stores) }, {
     tenantId: inbound.tenantId, platformUserId: inbound.senderId, messageId: inbound.messageId, text: inbound.text, chatType: inbound.chatType,
+    platform: inbound.platform, chatId: inbound.chatId,
   }));
-  const replies: readonly NeutralReply[] = sender.allowed
-    ? await rememberingOrigin(deps.features, { tenantId: inbound.tenantId, employeeId: sender.employeeId, origin: originTargetOf(inbound) }, async () =>
-        deps.runtime.message(inbound, { token: sender.token, timeZone: await tenantZone(deps.features, inbound.tenantId) }))
-    : [{ kind: 'markdown', content: sender.message }];
-  let i = 0;
-  for (const reply of replies) {
-    const target = i === 0 ? targets.first : targets.rest;
-    const key = `bot:${inbound.platform}:${inbound.messageId}:${i}`;
-    await target(ctx, groupMessageOf(reply, key), key);
-    i++;
+  const key = (i: number) => `bot:${inbound.platform}:${inbound.messageId}:${i}`;
+  const followUpKey = (j: number) => `bot:${inbound.platform}:${inbound.messageId}:followup:${j}`;
+  if (!sender.allowed) {
+    const queued = await targets.first(ctx, groupMessageOf({ kind: 'markdown', content: sender.message }, key(0)), key(0));
+    // A retried command whose first answer already went out (a long command cut off, e.g. by a crash, before its
+    // result was stored): the chat hears once that the result is unknown — never the first answer twice.
+    if (sender.reason === 'replayed' && !queued) {
+      await targets.rest(ctx, { kind: 'markdown', content: interrupted }, followUpKey(0));
+    }
+    return;
+  }
+  const session = { token: sender.token, timeZone: await tenantZone(deps.features, inbound.tenantId), requestId: inbound.messageId.slice(0, 100) };
+  const result: NeutralAnswer = deps.runtime.answer ? await deps.runtime.answer(inbound, session) : { replies: await deps.runtime.message(inbound, session) };
+  if (!result.followUp) {
+    let i = 0;
+    for (const reply of result.replies) {
+      const target = i === 0 ? targets.first : targets.rest;
+      await target(ctx, groupMessageOf(reply, key(i)), key(i));
+      i++;
+    }
+    return;
+  }
+  // Long work: the first answer is committed on its own now, so the dispatcher sends it (WeCom: into the response
+  // URL) while the work runs; the result is queued with the event's own transaction when it settles.
+  await deps.features.transact(async (stores) => {
+    const now: FeatureContext = { ...deps.features, stores, transact: (work) => work(stores) };
+    let i = 0;
+    for (const reply of result.replies) {
+      const target = i === 0 ? targets.first : targets.rest;
+      await target(now, groupMessageOf(reply, key(i)), key(i));
+      i++;
+    }
+  });
+  const later = await result.followUp.catch((): readonly NeutralReply[] => [{ kind: 'markdown', content: failedLater }]);
+  let j = 0;
+  for (const reply of later) {
+    await targets.rest(ctx, groupMessageOf(reply, followUpKey(j)), followUpKey(j));
+    j++;
   }
 }
 
-type Target = (ctx: FeatureContext, message: GroupMessage, idempotencyKey: string) => Promise<unknown>;
+const interrupted = '⚠️ 上一条命令在处理中被中断，结果未知。请稍后查看（如“今日”“候选人”），需要时再发一次命令。The previous command was interrupted; its result is unknown.';
+const failedLater = '⚠️ 处理时出错了，操作可能没有完成，请稍后再试。Something went wrong; the work may not have finished.';
 
-const groupTarget = (tenantId: string, target: GroupTarget): Target => (ctx, message, idempotencyKey) =>
-  outboxGroupNotifier(ctx.stores).notify({ tenantId, target, message, idempotencyKey });
+/** Queues one message; true when it was new (false: this idempotency key was queued before). */
+type Target = (ctx: FeatureContext, message: GroupMessage, idempotencyKey: string) => Promise<boolean>;
 
-const dingtalkOto = (tenantId: string, staffId: string): Target => (ctx, message, idempotencyKey) =>
-  enqueueMessage(ctx.stores, {
+const groupTarget = (tenantId: string, target: GroupTarget): Target => async (ctx, message, idempotencyKey) =>
+  (await outboxGroupNotifier(ctx.stores).notify({ tenantId, target, message, idempotencyKey })).queued;
+
+const dingtalkOto = (tenantId: string, staffId: string): Target => async (ctx, message, idempotencyKey) =>
+  (await enqueueMessage(ctx.stores, {
     tenantId, channel: 'dingtalk_oto', recipient: staffId, idempotencyKey,
-    payload: { msgKey: 'sampleMarkdown', msgParam: { title: '招聘助手 HR bot', text: markdownOf(message) } },
-  });
+    // An image also travels as the neutral message: the DingTalk sender uploads it and sends it as an image.
+    // A button card too: an interactive card when the app has a card template, else this text listing.
+    payload: { msgKey: 'sampleMarkdown', msgParam: { title: '招聘助手 HR bot', text: markdownOf(message) }, ...(message.kind === 'image' || message.kind === 'button_card' ? { message } : {}) },
+  })).inserted;
 
 /** Inbox handlers: `bot.message` (WeCom AI bot) and `message.robot_text` (DingTalk robot, stream mode). */
 export function botInboxHandlers(deps: { features: FeatureContext; runtime: BotRuntime }): InboxHandlers {

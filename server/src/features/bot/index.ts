@@ -6,10 +6,11 @@ import { hiringRoles, requireRole, type Principal } from '../../domain/principal
 import type { FeatureContext } from '../context';
 import { hashToken, newToken } from '../sessions';
 
-export type { BotStore, BotEmployee, FunnelRow, AgendaRow } from './bot-store';
+export type { BotStore, BotEmployee, BotCommandRecord, FunnelRow, AgendaRow } from './bot-store';
 export { parseTimeForTenant, readTime } from './parse-time';
 export { manualNudgeGapMs, nudgeLateScorecard, syncRosterNow } from './requests';
-export { downloadExport, exportHeader, exportLinkMinutes, requestExport, type SpreadsheetWriter } from './export';
+export { downloadExport, exportHeader, exportPage, exportLinkMinutes, requestExport, type SpreadsheetWriter } from './export';
+export { botChatOf, requireBotChat, scheduleFromChat, type BotChatRef } from './chat';
 export { digestMarkdown, dispatchDueDigests, nextDigestAt, nextOccurrence, normaliseLocalTime, subscribeDigest, unsubscribeDigest, type DigestDispatchResult } from './digest';
 
 const defaultZone = 'Asia/Shanghai';
@@ -147,7 +148,7 @@ export type BotSender =
  */
 export async function admitBotSender(
   ctx: FeatureContext,
-  message: { tenantId: string; platformUserId: string; messageId: string; text: string; chatType: 'group' | 'single' },
+  message: { tenantId: string; platformUserId: string; messageId: string; text: string; chatType: 'group' | 'single'; platform?: 'wecom' | 'dingtalk'; chatId?: string },
 ): Promise<BotSender> {
   const [employee] = await ctx.stores.bot.employeesByPlatformUser(message.tenantId, [message.platformUserId]);
   if (!employee || employee.status !== 'active') {
@@ -169,7 +170,8 @@ export async function admitBotSender(
   });
   await ctx.stores.audit.append({
     tenantId: message.tenantId, actor: `employee:${employee.id}`, action: 'bot.command', objectType: 'bot_message', objectId: null,
-    requestId, details: { chatType: message.chatType, command: message.text.slice(0, 200) },
+    // The chat is kept with the record: requests that act on a chat (约面's origin group, 订阅) are checked against it.
+    requestId, details: { chatType: message.chatType, command: message.text.slice(0, 200), ...(message.platform && message.chatId && { platform: message.platform, chatId: message.chatId }) },
   });
   return { allowed: true, employeeId: employee.id, name: employee.name, token };
 }

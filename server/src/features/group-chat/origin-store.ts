@@ -2,12 +2,10 @@ import type { GroupTarget } from '../../ports/group-notifier';
 
 /** Where interviews scheduled from a group command remember their chat (interviews.origin_chat). */
 export interface GroupChatStore {
-  /** The database's clock (what audit_events.at is written with), to bracket one command. */
-  databaseNow(): Promise<Date>;
   /**
-   * Marks the interviews the employee scheduled (`interview.schedule` audited at or after `since`, a databaseNow()
-   * taken before the command ran) as coming from `origin`, unless they already have one. Returns how many.
+   * Stores the verified chat a bot-made interview came from (features/bot/chat.ts checks it against the message the
+   * server received). Call in the transaction that creates the interview.
    */
-  rememberOrigin(tenantId: string, employeeId: string, since: Date, origin: GroupTarget): Promise<number>;
+  setOrigin(tenantId: string, interviewId: string, origin: GroupTarget): Promise<void>;
   originOf(tenantId: string, interviewId: string): Promise<GroupTarget | undefined>;
 }

@@ -1,10 +1,12 @@
 import type { GroupTarget } from '../../ports/group-notifier';
-import type { FeatureContext, Stores } from '../context';
+import type { Stores } from '../context';
 import { outboxGroupNotifier } from './index';
 
 /**
  * Interviews scheduled from a group command remember that chat, and the group is told when the candidate confirms:
  * one outbox message queued in the confirmation's own transaction, keyed by the interview and its schedule version.
+ * The chat travels explicitly with the bot's scheduling request and is checked against the message the server
+ * received (features/bot/chat.ts); it is stored in the transaction that creates the interview.
  */
 
 /** The chat a group command came from, as the proactive target that can reach it later (1:1 chats are not kept). */
@@ -34,20 +36,4 @@ export async function tellOriginChatConfirmed(
     message: { kind: 'markdown', content: `✅ 候选人 ${maskedName(interview.candidateName)} 已确认参加「${interview.jobTitle}」${interview.roundName}（${when}）。\nThe candidate confirmed.` },
     idempotencyKey: `interview:${interview.id}:v${interview.scheduleVersion}:confirmed:group`,
   });
-}
-
-/**
- * Runs a command (or a card click) of `employeeId` from a group and marks the interviews it scheduled as coming from
- * that chat. The bracket uses the database's clock, the one the `interview.schedule` audit rows are written with.
- */
-export async function rememberingOrigin<T>(
-  features: FeatureContext,
-  who: { tenantId: string; employeeId: string; origin: GroupTarget | undefined },
-  work: () => Promise<T>,
-): Promise<T> {
-  if (!who.origin) return work();
-  const since = await features.stores.groupChat.databaseNow();
-  const result = await work();
-  await features.stores.groupChat.rememberOrigin(who.tenantId, who.employeeId, since, who.origin);
-  return result;
 }

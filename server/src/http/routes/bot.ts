@@ -9,7 +9,19 @@ import { renderBarPng, renderFunnelPng, type ChartOptions } from '../../adapters
 import { writeXlsx, xlsxContentType } from '../../adapters/xlsx/xlsx';
 import * as bot from '../../features/bot';
 import { noShowReport } from '../../features/interviews/policies';
+import * as reports from '../../features/reports';
+import { InterviewerLoad, NoShowsByJob, ReportPeriodQuery, TimeToHire } from '../../../contracts/bot';
+import { ScheduleInterview, ScheduledInterview } from '../../../contracts/interviews';
 import { route } from '../route';
+import { invitationUrl } from './identity';
+import { AppError } from '../../domain/errors';
+
+/** A chat named by the bot, with the server's record of the message it came from (features/bot/chat.ts). */
+const BotChatRef = z.object({ platform: z.enum(['wecom', 'dingtalk']), chatId: z.string().min(1).max(200), requestId: z.string().min(1).max(100) }).strict();
+const ScheduleFromChat = z.object({ roundId: Id, startsAt: z.string(), panel: z.array(z.object({ employeeId: Id })).min(1).max(8), origin: BotChatRef }).strict();
+const DigestSubscriptionFromChat = DigestSubscription.extend({ requestId: z.string().min(1).max(100) });
+const DigestChatFromChat = DigestChat.extend({ requestId: z.string().min(1).max(100) });
+const HtmlPage = z.object({ body: z.string(), filename: z.string() });
 
 const periodNames: Record<ChartPeriod, string> = {
   '7d': '近7天 last 7 days', '30d': '近30天 last 30 days', '90d': '近90天 last 90 days',
@@ -89,6 +101,20 @@ export const botRoutes = (deps: { charts?: ChartOptions } = {}) => [
     handler: ({ features, principal, params, requestId }) => bot.nudgeLateScorecard(features, principal, params, requestId),
   }),
   route({
+    method: 'post', path: '/api/bot/applications/:applicationId/interviews', summary: '群里约面（记住来源群）Schedule from a group chat, remembering it', tag: 'bot', access: 'session',
+    params: z.object({ applicationId: Id }), body: ScheduleFromChat, response: ScheduledInterview, status: 201,
+    handler: ({ features, principal, params, body, requestId }) => {
+      const publicUrl = features.publicUrl ?? 'http://127.0.0.1:3000';
+      const { origin, ...rest } = body;
+      const input = ScheduleInterview.safeParse(rest);
+      if (!input.success) throw new AppError('VALIDATION_FAILED', '请求参数不正确。The request has invalid fields.', input.error.issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })));
+      return bot.scheduleFromChat(features, principal, params.applicationId, input.data, origin, {
+        invitationUrl: (token) => invitationUrl(publicUrl, token),
+        interviewUrl: (interviewId) => `${publicUrl}/h5/#/pages/interview/kit?id=${interviewId}`,
+      }, requestId);
+    },
+  }),
+  route({
     method: 'post', path: '/api/roster/sync', summary: '立即同步通讯录 Sync the roster now', tag: 'bot', access: 'session',
     response: RosterSyncResult,
     handler: ({ features, principal, requestId }) => bot.syncRosterNow(features, principal, requestId),
@@ -99,19 +125,53 @@ export const botRoutes = (deps: { charts?: ChartOptions } = {}) => [
     handler: ({ features, principal, body, requestId }) => bot.requestExport(features, principal, body.period, requestId, (sheet) => writeXlsx(sheet, features.clock.now())),
   }),
   route({
-    method: 'get', path: '/api/exports/:token', summary: '下载导出文件（10 分钟内一次）Download an export once', tag: 'bot', access: 'public',
+    method: 'get', path: '/api/exports/:token', summary: '导出下载确认页（链接预览不会用掉链接）Download page; a preview does not use the link', tag: 'bot', access: 'public',
+    params: ExportToken, response: HtmlPage, download: 'text/html; charset=utf-8', inline: true,
+    handler: async ({ features, params }) => ({ body: await bot.exportPage(features, params.token), filename: 'export.html' }),
+  }),
+  route({
+    method: 'post', path: '/api/exports/:token', summary: '下载导出文件（10 分钟内一次）Download an export once', tag: 'bot', access: 'public',
     params: ExportToken, response: XlsxFile, download: xlsxContentType,
     handler: ({ features, params, requestId }) => bot.downloadExport(features, params.token, requestId),
   }),
   route({
     method: 'put', path: '/api/bot/digest', summary: '订阅群日报 Subscribe a chat to the daily digest', tag: 'bot', access: 'session',
-    body: DigestSubscription, response: DigestSubscribed,
+    body: DigestSubscriptionFromChat, response: DigestSubscribed,
     handler: ({ features, principal, body, requestId }) => bot.subscribeDigest(features, principal, body, requestId),
   }),
   route({
     method: 'post', path: '/api/bot/digest/unsubscribe', summary: '取消群日报 Unsubscribe a chat', tag: 'bot', access: 'session',
-    body: DigestChat, response: DigestUnsubscribed,
+    body: DigestChatFromChat, response: DigestUnsubscribed,
     handler: ({ features, principal, body, requestId }) => bot.unsubscribeDigest(features, principal, body, requestId),
+  }),
+  // 报表 for the H5 HR view (pages/hr/) and the bot: each chart also as numbers, for the table under it.
+  route({
+    method: 'get', path: '/api/reports/time-to-hire', summary: '招聘周期（按职位：中位数、P90、平均天数）Time to hire by job', tag: 'reports', access: 'session',
+    query: ReportPeriodQuery, response: TimeToHire,
+    handler: ({ features, principal, query }) => reports.timeToHire(features, principal, query),
+  }),
+  route({
+    method: 'get', path: '/api/charts/time-to-hire.png', summary: '招聘周期图（各职位中位天数）Median days to hire by job (PNG)', tag: 'reports', access: 'session',
+    query: ReportPeriodQuery, response: PngFile, download: 'image/png',
+    handler: async ({ features, principal, query }) => {
+      const report = await reports.timeToHire(features, principal, query);
+      const body = renderBarPng({
+        title: '招聘周期（中位天数）Median days to hire', subtitle: `${periodNames[query.period]} · 录用 ${report.hires} 人 hires`, valueSuffix: ' 天',
+        emptyText: '该期间没有录用 No hires in this period',
+        bars: report.jobs.map((j) => ({ label: j.jobTitle, value: j.medianDays })),
+      }, deps.charts);
+      return { body, filename: `time-to-hire-${query.period}.png` };
+    },
+  }),
+  route({
+    method: 'get', path: '/api/reports/interviewer-load', summary: '面试官负荷（数字）Interviews per interviewer', tag: 'reports', access: 'session',
+    query: ReportPeriodQuery, response: InterviewerLoad,
+    handler: ({ features, principal, query }) => reports.interviewerLoadReport(features, principal, query),
+  }),
+  route({
+    method: 'get', path: '/api/reports/no-shows/by-job', summary: '未到场率（按职位，命名期间）No-show rate by job over a period', tag: 'reports', access: 'session',
+    query: ReportPeriodQuery, response: NoShowsByJob,
+    handler: ({ features, principal, query }) => reports.noShowsByJob(features, principal, query),
   }),
 ];
 
