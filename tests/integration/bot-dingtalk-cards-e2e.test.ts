@@ -22,7 +22,9 @@ import { competencyModelInput, createTenant, signIn } from '../support/fixtures'
  * Issue 7 on DingTalk, end to end through the simulator: a destructive command (取消) in a group answers with an
  * interactive card (the tenant's card template) → a member clicks 确认取消 on the simulator's group page → the card
  * callback reaches the server over Stream mode, is stored and acknowledged → the bot cancels the interview (database)
- * → the card is updated for everyone. And 漏斗 → the chart is uploaded (media/upload) and sent as an image message.
+ * → the card is updated for everyone. The same in the robot's 1:1 chat (IM_ROBOT card, clicked on the user's 1:1 page,
+ * confirmation sent 1:1; nobody else can click it). And 漏斗 → the chart is uploaded (media/upload) and sent as an
+ * image message.
  * Monday 23 November 2026, 10:00 in Shanghai.
  */
 const clock = fixedClock('2026-11-23T02:00:00Z');
@@ -42,6 +44,9 @@ let connection: DingtalkStreamConnection;
 let hrUserId: string;
 let interviewerUserId: string;
 let candidateId: string;
+let secondCandidateId: string;
+let tenantId: string;
+let appId: string;
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 const userIdOf = async (employeeId: string) => (await db.db.selectFrom('employees').select('platform_user_id').where('id', '=', employeeId).executeTakeFirstOrThrow()).platform_user_id;
@@ -91,6 +96,9 @@ beforeAll(async () => {
   const candidate = await api.http.post('/api/candidates').set(auth(hr)).send({ name: '林晓雨', phone: '13912345678' }).expect(201);
   await api.http.post('/api/applications').set(auth(hr)).send({ candidateId: candidate.body.id, jobId: job.body.id }).expect(201);
   candidateId = candidate.body.id as string;
+  const second = await api.http.post('/api/candidates').set(auth(hr)).send({ name: '周明远', phone: '13812345679' }).expect(201);
+  await api.http.post('/api/applications').set(auth(hr)).send({ candidateId: second.body.id, jobId: job.body.id }).expect(201);
+  secondCandidateId = second.body.id as string;
   hrUserId = await userIdOf(tenant.employees.hr.id);
   interviewerUserId = await userIdOf(tenant.employees.interviewer.id);
 
@@ -104,6 +112,8 @@ beforeAll(async () => {
     cardTemplateId: ding.template,
   });
   expect(app.cardTemplateId).toBe(ding.template);
+  tenantId = tenant.tenantId;
+  appId = app.id;
   connection = new DingtalkStreamConnection({ app, env, accept: (event) => acceptInboundEvent(features, event), log, keepAlive: false, backoff: { baseMs: 20, maxMs: 2_000, stableMs: 60_000 } });
   connection.start();
   await waitFor(() => sim.dingtalk.liveConnections(ding.appKey) > 0, 'the stream connection');
@@ -217,5 +227,87 @@ describe('DingTalk interactive cards and images from the HR bot (stream mode)', 
     const direct = sim.dingtalk.received(hrUserId).find((m) => m.msgKey === 'sampleImageMsg');
     expect(direct).toMatchObject({ via: 'oToMessages' });
     expect(sim.dingtalk.media(direct!.msgParam.photoURL as string)!.bytes.subarray(0, 8).equals(pngSignature)).toBe(true);
+  });
+  it('取消 in a 1:1 chat → interactive card in the robot chat → the user clicks on their 1:1 page → cancelled → card updated → confirmation 1:1', async () => {
+    await say('约面 周明远 前端 周四上午10点 @面试官');
+    expect((await interviewsOf(secondCandidateId))[0]).toMatchObject({ status: 'scheduled' });
+    await dispatchDueMessages(features, senders());
+
+    const pushed = sim.dingtalk.userSays({ appKey: ding.appKey, userId: hrUserId, text: '取消 周明远 候选人时间冲突' });
+    await waitFor(storedMessage(pushed.msgId), 'the 1:1 取消');
+    expect(await processDueEvents(features, handlers())).toMatchObject({ handled: 1, retried: 0 });
+    expect((await interviewsOf(secondCandidateId))[0]).toMatchObject({ status: 'scheduled' });
+    expect(await dispatchDueMessages(features, senders())).toMatchObject({ sent: 1, dead: 0 });
+    const delivered = sim.dingtalk.received(hrUserId).at(-1)!;
+    expect(delivered).toMatchObject({ via: 'interactiveCard', msgKey: 'interactiveCard' });
+    const outTrackId = delivered.msgParam.outTrackId as string;
+    const card = sim.dingtalk.card(outTrackId)!;
+    expect(card).toMatchObject({ templateId: ding.template, callbackType: 'STREAM', spaces: [{ type: 'IM_ROBOT', id: hrUserId }] });
+    expect(card.cardParamMap.title).toBe('确认取消这场面试？');
+    expect(card.cardParamMap.hbChat).toBe(`single:${hrUserId}`);
+    // Not a text listing any more, and nothing went to anyone else.
+    expect(sim.dingtalk.received(hrUserId).filter((m) => JSON.stringify(m.msgParam).includes('请带上所选内容重新发送命令'))).toEqual([]);
+    expect(sim.dingtalk.received(interviewerUserId).filter((m) => m.via === 'interactiveCard')).toEqual([]);
+    const buttons = sim.dingtalk.cardButtons(outTrackId);
+    expect(buttons.map((b) => b.label)).toEqual(['确认取消', '不取消']);
+
+    // The user's 1:1 page shows the card; its buttons click as that user (no clicker to choose).
+    const userPage = `${sim.url}/people/dingtalk/${encodeURIComponent(hrUserId)}`;
+    const page = await fetch(userPage).then((r) => r.text());
+    expect(page).toContain('确认取消这场面试？');
+    expect(page).toContain(`data-key="${buttons[0]!.key}"`);
+    expect(page).toContain(`action="/people/dingtalk/${encodeURIComponent(hrUserId)}/click"`);
+    expect(page).toContain(`<input type="hidden" name="userId" value="${hrUserId}">`);
+    const clickAs = (userId: string) =>
+      fetch(`${userPage}/click`, {
+        method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ outTrackId, userId, key: buttons[0]!.key }).toString(),
+      });
+
+    // Someone else cannot click it: not on the page, not in the simulator, and a forged callback is refused.
+    expect((await clickAs(interviewerUserId)).status).toBe(403);
+    expect(() => sim.dingtalk.clickCardButton({ outTrackId, userId: interviewerUserId, key: buttons[0]!.key })).toThrow(/not shown to/);
+    expect(sim.dingtalk.card(outTrackId)!.clicks).toEqual([]);
+    const clicksBefore = (await inboxRows('card.dingtalk_callback')).length;
+    const forged = sim.dingtalk.gateway.enqueue(ding.appKey, 'CALLBACK', '/v1.0/card/instances/callback', {
+      corpId: 'dingcarde2ecorp', outTrackId, userId: interviewerUserId,
+      content: JSON.stringify({ cardPrivateData: { actionIds: ['hb_button'], params: { key: buttons[0]!.key, chat: `single:${hrUserId}` } } }),
+    });
+    await waitFor(() => sim.dingtalk.acks(forged).length === 1, 'the forged callback acknowledged');
+    expect((await inboxRows('card.dingtalk_callback')).length).toBe(clicksBefore);
+    // Even stored (a misrouted click reaching the inbox), it is not acted on and not answered.
+    await acceptInboundEvent(features, {
+      tenantId, appId, dedupeKey: 'card:forged-1on1', kind: 'card.dingtalk_callback',
+      payload: { outTrackId, userId: interviewerUserId, corpId: 'dingcarde2ecorp', actionId: 'hb_button', key: buttons[0]!.key, chat: `single:${hrUserId}` },
+    });
+    const outboxBefore = (await db.db.selectFrom('outbox').select('id').execute()).length;
+    expect(await processDueEvents(features, handlers())).toMatchObject({ handled: 1, retried: 0 });
+    expect((await interviewsOf(secondCandidateId))[0]).toMatchObject({ status: 'scheduled' });
+    expect((await db.db.selectFrom('outbox').select('id').execute()).length).toBe(outboxBefore);
+
+    // The user clicks 确认取消 on their page: stream callback → stored, acked → cancelled → card updated → reply 1:1.
+    expect((await clickAs(hrUserId)).status).toBe(303);
+    const [clicked] = sim.dingtalk.card(outTrackId)!.clicks;
+    expect(clicked).toMatchObject({ userId: hrUserId, actionId: 'hb_button', params: { key: buttons[0]!.key, chat: `single:${hrUserId}` } });
+    await waitFor(async () => (await inboxRows('card.dingtalk_callback')).length === clicksBefore + 2, 'the 1:1 card click in the inbox');
+    await waitFor(() => sim.dingtalk.acks(clicked!.messageId).length === 1, 'the callback ack');
+    expect(await processDueEvents(features, handlers())).toMatchObject({ handled: 1, retried: 0 });
+    expect((await interviewsOf(secondCandidateId))[0]).toMatchObject({ status: 'cancelled' });
+
+    const receivedBefore = sim.dingtalk.received(hrUserId).length;
+    await dispatchDueMessages(features, senders());
+    expect(await deadDingtalkRows()).toEqual([]);
+    const updated = sim.dingtalk.card(outTrackId)!;
+    expect(updated.updates).toHaveLength(1);
+    expect(updated.cardParamMap.status).toContain('已处理');
+    expect(sim.dingtalk.cardButtons(outTrackId)).toEqual([]);
+    const replies = sim.dingtalk.received(hrUserId).slice(receivedBefore);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({ via: 'oToMessages' });
+    expect(JSON.stringify(replies[0]!.msgParam)).toContain('已取消面试');
+    // The page shows the handled card without buttons.
+    const after = await fetch(userPage).then((r) => r.text());
+    expect(after).toContain('已处理');
+    expect(after).not.toContain(`data-key="${buttons[0]!.key}"`);
   });
 });

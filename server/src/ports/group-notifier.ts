@@ -37,18 +37,21 @@ export function buttonCardAsText(message: Extract<GroupMessage, { kind: 'button_
  * - `wecom_aibot_reply`: the one-shot `response_url` of one AI-bot message, valid for an hour, usable once;
  * - `wecom_aibot_push`: a proactive message from the tenant's AI bot to a group chatid or a member's userid;
  * - `dingtalk_group`: the tenant's DingTalk app robot in a group (openConversationId); it cannot @ people;
- * - `dingtalk_robot`: a DingTalk custom webhook robot registered for the tenant, at most 20 a minute (paced at 18).
+ * - `dingtalk_robot`: a DingTalk custom webhook robot registered for the tenant, at most 20 a minute (paced at 18);
+ * - `dingtalk_oto`: the tenant's DingTalk app robot in its 1:1 chat with one member (userId = staffId); a button card
+ *   becomes an interactive card there when the app has a card template, else the text listing.
  */
 export type GroupTarget =
   | { readonly channel: 'wecom_robot'; readonly robotId: string }
   | { readonly channel: 'wecom_aibot_reply'; readonly responseUrl: string; readonly expiresAt: string }
   | { readonly channel: 'wecom_aibot_push'; readonly chatId: string }
   | { readonly channel: 'dingtalk_group'; readonly openConversationId: string }
-  | { readonly channel: 'dingtalk_robot'; readonly robotId: string };
+  | { readonly channel: 'dingtalk_robot'; readonly robotId: string }
+  | { readonly channel: 'dingtalk_oto'; readonly userId: string };
 
 export type GroupChannel = GroupTarget['channel'];
 
-export const groupChannels: readonly GroupChannel[] = ['wecom_robot', 'wecom_aibot_reply', 'wecom_aibot_push', 'dingtalk_group', 'dingtalk_robot'];
+export const groupChannels: readonly GroupChannel[] = ['wecom_robot', 'wecom_aibot_reply', 'wecom_aibot_push', 'dingtalk_group', 'dingtalk_robot', 'dingtalk_oto'];
 
 export interface GroupNotification {
   readonly tenantId: string;
@@ -77,5 +80,7 @@ export function outboxFieldsOf(notification: GroupNotification) {
       return { channel: target.channel, recipient: target.openConversationId, payload: { message } };
     case 'dingtalk_robot':
       return { channel: target.channel, recipient: target.robotId, payload: { message } };
+    case 'dingtalk_oto':
+      return { channel: target.channel, recipient: target.userId, payload: { message } };
   }
 }

@@ -6,9 +6,10 @@ import type { ChatButton, ChatMessage } from '../../domain/chat-message';
  *
  * Cards: a robot's 1:1 template message has no callback buttons — an action card's buttons are links, nothing comes
  * back to the app when one is pressed. Buttons that call back need DingTalk interactive cards
- * (/v1.0/card/instances/createAndDeliver with a card template made in the card builder), which HireBridge does not
- * use yet. So every button here opens a HireBridge page (`/chat/card-action?card=…&action=…`) where the person
- * signs in and the action happens; the page, not the card, shows that it is done.
+ * (/v1.0/card/instances/createAndDeliver with a card template made in the card builder), which the HR bot's button
+ * cards use in groups and 1:1 when the tenant has a template (robot-sender.ts, card-template.ts). These employee
+ * notifications do not: every button here opens a HireBridge page (`/chat/card-action?card=…&action=…`) where the
+ * person signs in and the action happens; the page, not the card, shows that it is done.
  */
 export interface DingtalkTemplate {
   readonly msgKey: string;

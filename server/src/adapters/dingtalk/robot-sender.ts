@@ -20,10 +20,13 @@ import { DingtalkMediaUploadError, uploadDingtalkImage } from './media-upload';
  * later), one in `invalidStaffIdList` is not reachable by this robot (no point retrying).
  *
  * Neutral messages (`payload.message`) that the robot's message templates cannot carry:
- * - a button card in a group, when the app has a card template (`cardTemplateId`): an interactive card via
- *   `POST /v1.0/card/instances/createAndDeliver` (card-template.ts documents the template); without one, the text
- *   listing (render-group-message.ts) and a log line saying the template is missing. 1:1 cards stay text: a click
- *   in a 1:1 card has no group target to answer into yet;
+ * - a button card, when the app has a card template (`cardTemplateId`): an interactive card via
+ *   `POST /v1.0/card/instances/createAndDeliver` (card-template.ts documents the template) — in a group
+ *   (`openSpaceId dtv1.card//IM_GROUP.<cid>`) or in the robot's 1:1 chat with the recipient (`dtv1.card//IM_ROBOT.
+ *   <userId>`, `imRobotOpenDeliverModel {spaceType: "IM_ROBOT", robotCode}`; one user per call, like batchSend here).
+ *   A 1:1 row may carry both the neutral card (`message`) and a DingTalk template (`msgKey`/`msgParam`, the text
+ *   listing): the template is what is sent when there is no card template. Without one, the text listing
+ *   (render-group-message.ts) and a log line saying the template is missing;
  * - an image (group or 1:1): uploaded to the media store (media-upload.ts), then `sampleImageMsg {photoURL: media_id}`.
  * Channel `dingtalk_card_update` (recipient = outTrackId, payload `{outTrackId, status}`): after a click was acted on,
  * `PUT /v1.0/card/instances` replaces the buttons with who handled it, for everyone in the chat.
@@ -108,8 +111,12 @@ export function dingtalkRobotSender(deps: {
           const sent = await sendTemplate(client, message, 'sampleImageMsg', JSON.stringify({ photoURL: mediaId }));
           return { receipt: { ...sent.receipt, mediaId } };
         }
-        if (neutral?.kind === 'button_card' && message.channel === 'dingtalk_group') {
-          if (app.cardTemplateId) return await deliverCard(client, app.cardTemplateId, neutral, { type: 'group', openConversationId: message.recipient });
+        if (neutral?.kind === 'button_card' && (message.channel === 'dingtalk_group' || message.channel === 'dingtalk_oto')) {
+          if (app.cardTemplateId) {
+            const space: DingtalkCardSpace =
+              message.channel === 'dingtalk_group' ? { type: 'group', openConversationId: message.recipient } : { type: 'single', userId: message.recipient };
+            return await deliverCard(client, app.cardTemplateId, neutral, space);
+          }
           if (!warnedNoTemplate.has(app.id)) {
             warnedNoTemplate.add(app.id);
             deps.log.warn({ appId: app.id }, 'DingTalk app has no card template (cardTemplateId): button cards are sent as text listings');

@@ -4,7 +4,7 @@ import type { InboundEvent } from '../../features/inbox';
 import type { PlatformApp } from '../../features/platform';
 import type { Logger } from '../../observability/logger';
 import { type DingtalkCredentials, dingtalkCredentialsOf } from './app-identity';
-import { cardClickDedupeKey, dingtalkCardClickKind, dingtalkCardTopic, parseCardCallback } from './card-template';
+import { cardClickDedupeKey, dingtalkCardClickKind, dingtalkCardTopic, parseCardCallback, spaceOfChatRef } from './card-template';
 
 /**
  * Our DingTalk Stream-mode client (https://open.dingtalk.com/document/orgapp/stream), built on `dingtalk-stream`
@@ -18,7 +18,8 @@ import { cardClickDedupeKey, dingtalkCardClickKind, dingtalkCardTopic, parseCard
  *   Acking first and storing later would lose it on a crash (pitfall: ack only after the durable write).
  * - interactive-card clicks (CALLBACK topic `/v1.0/card/instances/callback`, card-template.ts) stored the same way
  *   as inbox kind `card.dingtalk_callback`, deduplicated by card + person + button, then acknowledged with an empty
- *   callback response (the card is updated for everyone once the click was acted on, through the outbox).
+ *   callback response (the card is updated for everyone once the click was acted on, through the outbox). A click
+ *   on a 1:1 card (`hbChat` "single:<userId>") by anyone but that user is acknowledged and dropped.
  * Frame format: https://open.dingtalk.com/document/direct-connection/stream-protocol
  */
 export interface StreamBackoff {
@@ -328,6 +329,13 @@ export class DingtalkStreamConnection {
     if ('invalid' in click) {
       // Not a HireBridge button (or unreadable): re-pushing it would not make it one. Acknowledge and say so.
       this.options.log.warn({ appId: this.credentials.appId, messageId, reason: click.invalid }, 'DingTalk card callback not usable; acknowledged and dropped');
+      client.socketCallBackResponse(messageId, {});
+      return;
+    }
+    const space = spaceOfChatRef(click.chat);
+    if (space?.type === 'single' && space.userId !== click.userId) {
+      // A 1:1 card is only shown to the person it was delivered to: a click by anyone else is forged or misrouted.
+      this.options.log.warn({ appId: this.credentials.appId, messageId, outTrackId: click.outTrackId }, "DingTalk card callback on someone else's 1:1 card; acknowledged and dropped");
       client.socketCallBackResponse(messageId, {});
       return;
     }

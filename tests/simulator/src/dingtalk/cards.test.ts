@@ -199,3 +199,65 @@ describe('DingTalk group page with cards and images', () => {
     expect(JSON.parse((JSON.parse(frame.data) as { content: string }).content)).toMatchObject({ cardPrivateData: { params: { key: 'k-no' } } });
   });
 });
+
+describe('DingTalk interactive cards in a robot 1:1 chat (IM_ROBOT)', () => {
+  const robotCard = (overrides: Record<string, unknown> = {}) =>
+    cardBody({
+      outTrackId: 'hb_card_oto1',
+      openSpaceId: 'dtv1.card//IM_ROBOT.manager7675',
+      imGroupOpenSpaceModel: undefined,
+      imGroupOpenDeliverModel: undefined,
+      imRobotOpenSpaceModel: { supportForward: false },
+      imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode: appKey },
+      cardData: { cardParamMap: { title: '确认取消这场面试？', markdown: '林** · 前端', buttons: JSON.stringify([{ label: '确认取消', key: 'k-yes', style: 'danger' }]), hbChat: 'single:manager7675', status: '' } },
+      ...overrides,
+    });
+
+  it("delivers into the user's robot chat; checks robotCode, spaceType and that the robot can reach the user", async () => {
+    expect(await call('POST', '/v1.0/card/instances/createAndDeliver', robotCard())).toMatchObject({
+      status: 200,
+      body: { result: { deliverResults: [{ spaceType: 'IM_ROBOT', spaceId: 'manager7675', success: true }] } },
+    });
+    expect(sim.dingtalk.received('manager7675')).toMatchObject([{ via: 'interactiveCard', msgParam: { outTrackId: 'hb_card_oto1' } }]);
+    expect(await call('POST', '/v1.0/card/instances/createAndDeliver', robotCard({ outTrackId: 'a', imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode: 'dingotherapp' } }))).toMatchObject({ status: 400, body: { code: 'invalidParameter.robotCode.notExsit' } });
+    expect(await call('POST', '/v1.0/card/instances/createAndDeliver', robotCard({ outTrackId: 'b', imRobotOpenDeliverModel: { robotCode: appKey } }))).toMatchObject({ status: 400, body: { code: 'invalidParameter.imRobotOpenDeliverModel.invalid' } });
+    expect(await call('POST', '/v1.0/card/instances/createAndDeliver', robotCard({ outTrackId: 'c', imRobotOpenDeliverModel: undefined }))).toMatchObject({ status: 400, body: { code: 'invalidParameter.imRobotOpenDeliverModel.empty' } });
+    // Like oToMessages/batchSend's invalidStaffIdList: a user the robot cannot reach is a failed delivery, not an HTTP error.
+    expect(await call('POST', '/v1.0/card/instances/createAndDeliver', robotCard({ outTrackId: 'd', openSpaceId: 'dtv1.card//IM_ROBOT.nobody' }))).toMatchObject({
+      status: 200,
+      body: { result: { deliverResults: [{ spaceType: 'IM_ROBOT', spaceId: 'nobody', success: false }] } },
+    });
+    expect(sim.dingtalk.received('nobody')).toEqual([]);
+  });
+
+  it("shows the card on the user's 1:1 page, clicks only as that user, and pushes the click over Stream", async () => {
+    sim.dingtalk.addUser({ userId: 'hr0001', name: '刘洋' });
+    await call('POST', '/v1.0/card/instances/createAndDeliver', robotCard());
+    const path = `/people/dingtalk/manager7675`;
+    const page = await (await fetch(`${sim.url}${path}`)).text();
+    expect(page).toContain('确认取消这场面试？');
+    expect(page).toContain('data-key="k-yes"');
+    expect(page).toContain(`action="${path}/click"`);
+    expect(page).toContain('<input type="hidden" name="userId" value="manager7675">');
+    // Nobody else sees it: not on their page, no click as them.
+    expect(await (await fetch(`${sim.url}/people/dingtalk/hr0001`)).text()).not.toContain('data-key="k-yes"');
+    expect(() => sim.dingtalk.clickCardButton({ outTrackId: 'hb_card_oto1', userId: 'hr0001', key: 'k-yes' })).toThrow(/not shown to hr0001/);
+    const post = (p: string, userId: string) =>
+      fetch(`${sim.url}${p}/click`, {
+        method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ outTrackId: 'hb_card_oto1', userId, key: 'k-yes' }).toString(),
+      });
+    expect((await post(path, 'hr0001')).status).toBe(403);
+    const elsewhere = await post('/people/dingtalk/hr0001', 'hr0001');
+    expect(elsewhere.status).toBe(303);
+    expect(decodeURIComponent(elsewhere.headers.get('location') ?? '')).toContain('该用户的单聊里没有这张卡片');
+    expect(sim.dingtalk.card('hb_card_oto1')!.clicks).toEqual([]);
+
+    const c = await connect();
+    expect((await post(path, 'manager7675')).status).toBe(303);
+    const frame = await c.next(1);
+    const data = JSON.parse(frame.data) as { userId: string; outTrackId: string; content: string };
+    expect(data).toMatchObject({ userId: 'manager7675', outTrackId: 'hb_card_oto1' });
+    expect(JSON.parse(data.content)).toMatchObject({ cardPrivateData: { actionIds: ['hb_button'], params: { key: 'k-yes', chat: 'single:manager7675' } } });
+  });
+});

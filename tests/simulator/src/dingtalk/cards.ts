@@ -13,6 +13,9 @@ import type { StreamGateway } from './stream';
  *   an HTTP error. `PUT /v1.0/card/instances` {outTrackId, cardData, cardUpdateOptions: {updateCardDataByKey}} →
  *   `{success: true, result: true}`. Sources: platform.md §7.3 (`@alicloud/dingtalk` card_1_0 d.ts),
  *   https://open.dingtalk.com/document/orgapp/create-and-deliver-cards.
+ * - A card delivered to `IM_ROBOT.<userId>` lands in the robot's 1:1 chat with that user, who must be reachable by
+ *   the robot as for oToMessages/batchSend (a member of the organisation); otherwise its deliverResult fails with
+ *   "用户不存在". Only that user sees it, so only that user can click it.
  * - A click on a card whose callbackType is STREAM: a CALLBACK frame on topic `/v1.0/card/instances/callback`, data
  *   `{corpId, outTrackId, userId, content: "{\"cardPrivateData\":{\"actionIds\":[…],\"params\":{…}}}"}`, pushed again
  *   until the client answers it (the gateway's redelivery, on the simulator's clock).
@@ -168,6 +171,8 @@ export function clickCard(
   const card = dingtalkCardsOf(state).cards.get(input.outTrackId);
   if (!card) throw new Error(`no card ${input.outTrackId}`);
   if (!state.users.has(input.userId)) throw new Error(`no DingTalk user ${input.userId}`);
+  // A card in a robot's 1:1 chat (IM_ROBOT.<userId>) is only shown to that user: nobody else can click it.
+  if (!card.spaces.some((s) => s.type === 'IM_GROUP' || s.id === input.userId)) throw new Error(`card ${input.outTrackId} is not shown to ${input.userId} (a 1:1 card of someone else)`);
   if (card.callbackType !== 'STREAM') throw new Error('this card was created for HTTP callbacks, which the simulator does not push');
   const app = state.apps.get(card.appKey);
   if (!app) throw new Error(`no DingTalk app ${card.appKey}`);

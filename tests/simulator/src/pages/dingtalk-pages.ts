@@ -31,6 +31,8 @@ const mediaPath = (mediaId: string) => `/media/dingtalk/${encodeURIComponent(med
 interface RenderContext {
   readonly dingtalk: DingtalkSimulator;
   readonly clickPath?: string;
+  /** A 1:1 chat: only its owner sees the card, so the buttons click as them (no clicker to choose). */
+  readonly clicker?: string;
 }
 
 /** An interactive card as the chat shows it: title, body, status and its callback buttons (forms that click as a user). */
@@ -49,7 +51,9 @@ function renderCard(outTrackId: string, r: RenderContext): string {
             (b) =>
               `<form class="action inline" method="post" action="${escapeHtml(r.clickPath!)}">` +
               `<input type="hidden" name="outTrackId" value="${escapeHtml(outTrackId)}"><input type="hidden" name="key" value="${escapeHtml(b.key)}">` +
-              `<label>点击人<select name="userId">${options(users.map((u) => ({ value: u.userId, label: `${u.name}（${u.userId}）` })))}</select></label>` +
+              (r.clicker !== undefined
+                ? `<input type="hidden" name="userId" value="${escapeHtml(r.clicker)}">`
+                : `<label>点击人<select name="userId">${options(users.map((u) => ({ value: u.userId, label: `${u.name}（${u.userId}）` })))}</select></label>`) +
               `<button type="submit" class="${escapeHtml(b.style)}" data-key="${escapeHtml(b.key)}">${escapeHtml(b.label)}</button></form>`,
           )
           .join('')}</div>`;
@@ -104,8 +108,9 @@ function list(messages: readonly DingtalkDelivered[], r: RenderContext): string 
 }
 
 /**
- * `/people/dingtalk/:userId` (1:1 robot messages) and `/groups/dingtalk/:conversationId` (group robot messages; a
- * custom robot's access token works too), with forms that reach the app over Stream mode.
+ * `/people/dingtalk/:userId` (1:1 robot messages; interactive cards there have buttons that click as that user) and
+ * `/groups/dingtalk/:conversationId` (group robot messages; a custom robot's access token works too), with forms that
+ * reach the app over Stream mode.
  */
 export function dingtalkPagesRouter(dingtalk: DingtalkSimulator): Router {
   const router = new Router();
@@ -128,8 +133,37 @@ export function dingtalkPagesRouter(dingtalk: DingtalkSimulator): Router {
       ctx,
       `${name} 的钉钉`,
       `<h1>${escapeHtml(name)}（${escapeHtml(userId)}）<small>DingTalk user</small></h1>${noticeOf(ctx)}${form}` +
-        `<h2>机器人消息 <small>Robot messages, newest first</small></h2>${list(dingtalk.received(userId), { dingtalk })}`,
+        `<h2>机器人消息 <small>Robot messages, newest first</small></h2>${list(dingtalk.received(userId), { dingtalk, clickPath: `${userPath(userId)}/click`, clicker: userId })}`,
     );
+  });
+
+  // The user clicks a button of an interactive card in their 1:1 chat with the robot (IM_ROBOT space): the CALLBACK
+  // frame goes to the app over Stream mode, as for group cards. Only the card's own user can click it.
+  router.post('/people/dingtalk/:userId/click', async (ctx) => {
+    const userId = ctx.params.userId ?? '';
+    if (!dingtalk.state.users.has(userId)) return notFound(ctx, '该钉钉用户');
+    const form = await readForm(ctx);
+    const outTrackId = form.get('outTrackId') ?? '';
+    const key = form.get('key') ?? '';
+    const clicker = (form.get('userId') ?? userId).trim();
+    if (clicker !== userId) {
+      // Someone else's 1:1 chat: DingTalk never shows them the card, so there is nothing they could click.
+      ctx.status = 403;
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = '单聊卡片只有收到它的人能点击。Only the person a 1:1 card was delivered to can click it.';
+      return;
+    }
+    let notice: string;
+    try {
+      if (outTrackId === '' || key === '') throw new Error('卡片和按钮不能为空');
+      const card = dingtalk.card(outTrackId);
+      if (!card || !card.spaces.some((s) => s.type === 'IM_ROBOT' && s.id === userId)) throw new Error('该用户的单聊里没有这张卡片');
+      const { messageId } = dingtalk.clickCardButton({ outTrackId, userId, key });
+      notice = `已点击，回调 ${messageId} 已通过 Stream 推送给应用；处理后刷新页面`;
+    } catch (error) {
+      notice = `操作失败：${errorText(error)}`;
+    }
+    backWith(ctx, userPath(userId), notice);
   });
 
   router.post('/people/dingtalk/:userId/say', async (ctx) => {
