@@ -100,13 +100,14 @@ export async function run(): Promise<BenchSummary> {
     }
 
     for (let i = 0; i < 10; i++) await command('帮助');
-    const samples: Record<string, number[]> = { help: [], today: [], candidate: [], schedule: [], funnel: [] };
+    const samples: Record<string, number[]> = { help: [], today: [], candidate: [], schedule: [], funnel: [], report: [] };
     for (let i = 0; i < n; i++) {
       samples.help!.push(await command('帮助'));
       samples.today!.push(await command('本周'));
       samples.candidate!.push(await command(`候选人 ${String(i % 50).padStart(4, '0')}`));
       if (i < 50) samples.schedule!.push(await command(`约面 ${String(i).padStart(4, '0')} 后端 让候选人选时间 @${interviewer.name}`));
       if (i < 30) samples.funnel!.push(await command('漏斗 后端 近30天'));
+      if (i < 20) samples.report!.push(await command('报表 近30天'));
     }
 
     // Parser throughput through the endpoint's parser.
@@ -142,6 +143,7 @@ export async function run(): Promise<BenchSummary> {
         row('候选人 <手机尾号> (3 API calls)', samples.candidate!),
         row('约面 … 让候选人选时间 (offer, invites)', samples.schedule!),
         row('漏斗 (funnel JSON + PNG)', samples.funnel!),
+        row('报表 (at once + follow-up: 3 reports, 3 PNGs)', samples.report!),
       ]),
       `Natural-time parser through the endpoint's parser: ${Math.round(perSecond).toLocaleString('en')} messages/s (${parses} mixed phrasings, one core)`,
       'Chart rendering per image (ms; 720×420 PNG):',
