@@ -163,6 +163,29 @@ describe('configuration', () => {
     expect(loadConfig({}).privacy.dataKeys).toBeUndefined();
   });
 
+  it('reads the copilot model endpoint and names the setting when it is wrong or half set', () => {
+    expect(loadConfig({}).copilotModel).toBeUndefined();
+    const config = loadConfig({ HB_COPILOT_MODEL_URL: 'https://llm.internal.example.com/v1/', HB_COPILOT_MODEL_NAME: 'qwen2.5-7b-instruct', HB_COPILOT_MODEL_KEY: 'sk-model-secret' });
+    expect(config.copilotModel).toEqual({ baseUrl: 'https://llm.internal.example.com/v1', model: 'qwen2.5-7b-instruct', apiKey: 'sk-model-secret', timeoutMs: 8000 });
+    expect(loadConfig({ HB_COPILOT_MODEL_URL: 'http://127.0.0.1:8000/v1', HB_COPILOT_MODEL_NAME: 'deepseek-chat', HB_COPILOT_MODEL_TIMEOUT_MS: '3000' }).copilotModel)
+      .toEqual({ baseUrl: 'http://127.0.0.1:8000/v1', model: 'deepseek-chat', apiKey: undefined, timeoutMs: 3000 });
+    // Plain http only to this host; the base URL ends before /chat/completions.
+    for (const bad of ['http://llm.internal.example.com/v1', 'https://llm.example.com/v1/chat/completions', 'ftp://llm/v1', 'not a url']) {
+      const problems = problemsOf({ HB_COPILOT_MODEL_URL: bad, HB_COPILOT_MODEL_NAME: 'qwen' });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^HB_COPILOT_MODEL_URL: expected an https:\/\/ base URL .* ending before \/chat\/completions/);
+    }
+    expect(problemsOf({ HB_COPILOT_MODEL_URL: 'https://llm.example.com/v1' })).toEqual(['HB_COPILOT_MODEL_NAME: required when HB_COPILOT_MODEL_URL is set']);
+    expect(problemsOf({ HB_COPILOT_MODEL_KEY: 'sk-x' })).toEqual(['HB_COPILOT_MODEL_URL: required when HB_COPILOT_MODEL_KEY is set']);
+    expect(problemsOf({ HB_COPILOT_MODEL_URL: 'https://llm.example.com/v1', HB_COPILOT_MODEL_NAME: 'has space' })[0]).toMatch(/^HB_COPILOT_MODEL_NAME: expected the model name/);
+    expect(problemsOf({ HB_COPILOT_MODEL_TIMEOUT_MS: '100' })[0]).toBe('HB_COPILOT_MODEL_TIMEOUT_MS: expected an integer from 500 to 120000 (milliseconds), got "100"');
+    // The key is a secret: never echoed back, and refused from the config file.
+    const keyProblem = problemsOf({ HB_COPILOT_MODEL_URL: 'https://llm.example.com/v1', HB_COPILOT_MODEL_NAME: 'qwen', HB_COPILOT_MODEL_KEY: 'sk secret with spaces' });
+    expect(keyProblem).toEqual(['HB_COPILOT_MODEL_KEY: expected an API key without spaces']);
+    expect(problemsOf({ HB_CONFIG_FILE: '/etc/hb.json' }, { '/etc/hb.json': JSON.stringify({ HB_COPILOT_MODEL_KEY: 'sk-file' }) }))
+      .toContain('HB_COPILOT_MODEL_KEY: is a secret and may only come from the environment, not HB_CONFIG_FILE');
+  });
+
   it('keeps config/hirebridge.example.env in step with the schema', () => {
     const example = readFileSync(new URL('../hirebridge.example.env', import.meta.url), 'utf8');
     expect(example).toBe(renderExample());

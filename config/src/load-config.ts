@@ -50,6 +50,10 @@ export interface AppConfig {
     };
     readonly localModelDir: string | undefined;
   };
+  /** The company's OpenAI-compatible model for copilot drafts (HB_COPILOT_MODEL_*); undefined: rule-based drafts only. */
+  readonly copilotModel:
+    | { readonly baseUrl: string; readonly model: string; readonly apiKey: string | undefined; readonly timeoutMs: number }
+    | undefined;
   readonly demo: {
     readonly seed: boolean;
     readonly devLogin: boolean;
@@ -148,6 +152,13 @@ export function loadConfig(
       if (v[name] === undefined) problems.push(`${name}: required when HB_ASR_ENGINE=${v.HB_ASR_ENGINE}`);
     }
   }
+  // A model endpoint needs its model name; a name or key without an endpoint is a half-done setting.
+  if (problems.length === 0) {
+    if (v.HB_COPILOT_MODEL_URL !== undefined && v.HB_COPILOT_MODEL_NAME === undefined) problems.push('HB_COPILOT_MODEL_NAME: required when HB_COPILOT_MODEL_URL is set');
+    for (const name of ['HB_COPILOT_MODEL_NAME', 'HB_COPILOT_MODEL_KEY'] as const) {
+      if (v[name] !== undefined && v.HB_COPILOT_MODEL_URL === undefined) problems.push(`HB_COPILOT_MODEL_URL: required when ${name} is set`);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = v.HB_DATA_DIR;
@@ -191,6 +202,10 @@ export function loadConfig(
       },
       localModelDir: v.HB_ASR_LOCAL_MODEL_DIR,
     },
+    copilotModel:
+      v.HB_COPILOT_MODEL_URL && v.HB_COPILOT_MODEL_NAME
+        ? { baseUrl: v.HB_COPILOT_MODEL_URL.replace(/\/+$/, ''), model: v.HB_COPILOT_MODEL_NAME, apiKey: v.HB_COPILOT_MODEL_KEY, timeoutMs: v.HB_COPILOT_MODEL_TIMEOUT_MS }
+        : undefined,
     demo: {
       seed: v.HB_MODE === 'demo' && v.HB_DEMO_SEED,
       devLogin: v.HB_MODE === 'demo' && v.HB_DEV_LOGIN,

@@ -294,6 +294,34 @@ export const settings = {
     description:
       'On-premises recognition model, e.g. sherpa-onnx-streaming-zipformer-zh-14M-2023-02-23 fetched with `npm run asr:fetch-model -- --dir <dir> --sha256 <hex>`.',
   }),
+  HB_COPILOT_MODEL_URL: setting({
+    schema: z
+      .string()
+      .url()
+      .refine((value) => /^https:\/\//.test(value) || /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(value))
+      .refine((value) => !/\/chat\/completions\/?$/.test(value) && !/[?#]/.test(value)),
+    expected:
+      'an https:// base URL (or http://127.0.0.1:… / http://localhost:… for a model on this host) ending before /chat/completions, e.g. https://llm.internal.example.com/v1',
+    description:
+      'Optional OpenAI-compatible model endpoint the company runs (e.g. an on-prem Qwen or DeepSeek behind vLLM) for the copilot’s scorecard drafts. Unset: drafts are rule-based. Any model failure falls back to the rules.',
+  }),
+  HB_COPILOT_MODEL_NAME: setting({
+    schema: z.string().regex(/^[\w.:/@-]{1,200}$/),
+    expected: 'the model name the endpoint serves, e.g. qwen2.5-7b-instruct (letters, digits and . _ - : / @)',
+    description: 'The "model" sent to HB_COPILOT_MODEL_URL. Required when HB_COPILOT_MODEL_URL is set.',
+  }),
+  HB_COPILOT_MODEL_KEY: setting({
+    schema: z.string().regex(/^\S{1,500}$/),
+    expected: 'an API key without spaces',
+    description: 'Sent as "Authorization: Bearer …" to HB_COPILOT_MODEL_URL when the endpoint requires a key. Stays on the server.',
+    secret: true,
+  }),
+  HB_COPILOT_MODEL_TIMEOUT_MS: setting({
+    schema: integer(500, 120000),
+    expected: 'an integer from 500 to 120000 (milliseconds)',
+    description: 'How long one model request may take before the draft falls back to the rules.',
+    default: '8000',
+  }),
 } as const;
 
 export type SettingName = keyof typeof settings;
@@ -312,4 +340,7 @@ export type SettingValues = {
   HB_ASR_ALIBABA_ACCESS_KEY_SECRET: string | undefined;
   HB_ASR_ALIBABA_APP_KEY: string | undefined;
   HB_ASR_LOCAL_MODEL_DIR: string | undefined;
+  HB_COPILOT_MODEL_URL: string | undefined;
+  HB_COPILOT_MODEL_NAME: string | undefined;
+  HB_COPILOT_MODEL_KEY: string | undefined;
 };

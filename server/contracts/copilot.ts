@@ -132,6 +132,8 @@ export const Prompts = z
     missing: z.array(z.enum(['situation', 'task', 'action', 'result'])),
     present: z.record(z.string(), z.array(z.string())),
     probe: z.string().nullable(),
+    /** Who worded the probe: the rules, or the company model rewording the rule's question (typed prompts only). */
+    probeSource: z.enum(['rules', 'model']).optional(),
     quantified: z.array(z.object({ text: z.string(), kind: z.enum(['percent', 'multiple', 'amount', 'number']) })),
     followUps: z.array(z.object({ questionId: Id, text: z.string() })),
     coverage: Coverage,
@@ -184,7 +186,17 @@ export const MyScorecard = z
     dueAt: Timestamp.nullable(),
   })
   .meta({ id: 'MyScorecard' });
-export const DraftItems = z.object({ items: z.array(DraftItem) });
+export const DraftItems = z.object({
+  items: z.array(DraftItem),
+  /** Who drafted: the company's model, or the rules (with fallbackReason when the model failed); items the model proposed but were dropped. */
+  drafter: z
+    .object({
+      name: z.enum(['rules', 'model']),
+      fallbackReason: z.string().optional(),
+      dropped: z.object({ unknownSegment: z.number().int(), unknownCompetency: z.number().int(), noCitation: z.number().int(), forbiddenInference: z.number().int(), malformed: z.number().int() }).optional(),
+    })
+    .optional(),
+});
 export const DecideDraftItem = z
   .object({
     action: z.enum(['accept', 'edit', 'dismiss']),

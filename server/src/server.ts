@@ -24,6 +24,7 @@ import { dingtalkDirectoryFor } from './adapters/dingtalk/employee-directory';
 import { listenForNotifications } from './adapters/postgres/notifications';
 import { createApp, type HireBridgeApp } from './http/create-app';
 import { attachLiveNotesSocket } from './http/live-notes-socket';
+import { scorecardDrafterOf } from './adapters/llm/openai-compatible';
 import type { SpeechToText } from './ports/speech-to-text';
 import { createLogger, type Logger } from './observability/logger';
 import { systemClock, type Clock } from './ports/clock';
@@ -202,6 +203,8 @@ export async function startHireBridge(
     dingtalk_app: dingtalkDirectoryFor({ findApp: (tenantId) => features.stores.platform.findAppOfKind(tenantId, 'dingtalk_app'), env: process.env, tokens, log }),
   };
   features.publicUrl = config.http.publicUrl;
+  // Copilot scorecard drafts from the company's own OpenAI-compatible model when HB_COPILOT_MODEL_* are set; rules otherwise.
+  if (config.copilotModel) features.scorecardDrafter = features.probePhraser = scorecardDrafterOf(config.copilotModel, log);
   const platform = createPlatformLayer({
     features,
     db: database.db,

@@ -22,6 +22,7 @@ import type { BotStore } from './bot/bot-store';
 import type { ReportStore } from './reports/report-store';
 import type { SignInPorts } from './identity';
 import type { CopilotStore } from './copilot/copilot-store';
+import type { ProbePhraser, ScorecardDrafter } from './copilot/drafter';
 import type { DirectoriesByApp } from './roster';
 
 /** Every store a use case may need. The postgres adapter implements them; a transaction hands out a bound set. */
@@ -75,4 +76,8 @@ export interface FeatureContext {
   readonly rosterDirectories?: DirectoriesByApp;
   /** Our public URL (HB_PUBLIC_URL), for deep links in messages sent on request (e.g. a manual scorecard nudge). */
   readonly publicUrl?: string;
+  /** Scorecard drafts from the company's own model (HB_COPILOT_MODEL_*); absent: the rule-based drafter. */
+  readonly scorecardDrafter?: ScorecardDrafter;
+  /** Rewords the rule's STAR probe for typed prompts with the same model; absent: the rule text. */
+  readonly probePhraser?: ProbePhraser;
 }

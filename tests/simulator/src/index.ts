@@ -24,3 +24,4 @@ export { wecomHrOf, defaultHrGroups, type WecomHrStore, type SimHrFieldInput, ty
 export { dingtalkSmartHrOf, defaultSmartHrGroups, type DingtalkSmartHrStore, type SimSmartHrGroupInput, type SimSmartHrFieldInput, type SimSmartHrValue, type SimSmartHrStatus } from './dingtalk/smart-hr';
 export { wecomSignInOf, type WecomLoginCodeInput, type WecomLoginKind } from './wecom/sign-in';
 export { dingtalkSignInOf, type DingtalkAuthCodeInput, type DingtalkLoginKind } from './dingtalk/sign-in';
+export { LlmSimulator, draftFrom as llmDraftFrom, type LlmSimulatorOptions, type LlmFault, type LlmRequestRecord } from './llm/llm-simulator';

@@ -20,6 +20,7 @@ import { DingtalkSimulator } from './dingtalk/dingtalk-simulator';
 import type { StreamTiming } from './dingtalk/stream';
 import { rolePagesRouter } from './pages';
 import { type AsrSimulator, type AsrSimulatorOptions, startAsrSimulator } from './asr/asr-simulator';
+import { LlmSimulator, type LlmSimulatorOptions } from './llm/llm-simulator';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -33,6 +34,8 @@ export interface SimulatorOptions {
   readonly dingtalk?: { readonly stream?: Partial<StreamTiming> };
   /** Speech-recognition vendors (Tencent real-time ASR, Alibaba NLS): idle timeouts, cadence (src/asr/). */
   readonly asr?: AsrSimulatorOptions;
+  /** The company's OpenAI-compatible model endpoint (src/llm/): keys, models, JSON-mode support. */
+  readonly llm?: LlmSimulatorOptions;
 }
 
 export interface Simulator {
@@ -47,6 +50,8 @@ export interface Simulator {
   readonly dingtalk: DingtalkSimulator;
   /** Tencent real-time ASR and Alibaba NLS on their own port; they answer with the known transcript of fixture audio. */
   readonly asr: AsrSimulator;
+  /** An OpenAI-compatible model endpoint at `${url}/v1/chat/completions` (base URL `${url}/v1`). */
+  readonly llm: LlmSimulator;
   stop(): Promise<void>;
 }
 
@@ -84,6 +89,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const dingtalkSignIn = dingtalkSignInRouter(dingtalk.state);
   app.use(dingtalkSignIn.routes()).use(dingtalkSignIn.allowedMethods());
   // Role pages (候选人、群聊、钉钉), the web login pages and the index at `/`: src/pages/.
+  // An OpenAI-compatible model endpoint (an on-prem Qwen / DeepSeek) for copilot drafts: src/llm/.
+  const llm = new LlmSimulator(clock, options.llm);
+  app.use(llm.router.routes()).use(llm.router.allowedMethods());
   const pages = rolePagesRouter({ wecom, wechat, aibot, dingtalk });
   app.use(pages.routes()).use(pages.allowedMethods());
 
@@ -103,6 +111,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     aibot,
     dingtalk,
     asr,
+    llm,
     stop: () =>
       new Promise<void>((resolve, reject) => {
         void aibot.close();

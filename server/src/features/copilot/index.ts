@@ -8,7 +8,7 @@ import { fromZoned, toZoned } from '../../domain/scheduling';
 import type { FeatureContext, Stores } from '../context';
 import { enqueueMessage } from '../outbox';
 import type { CopilotInterview, ModelCompetency, Rating, Recommendation, Segment, StoredScorecard } from './copilot-store';
-import { ruleBasedDrafter, type ScorecardDrafter } from './drafter';
+import { draftWithReport, ruleBasedDrafter, type ScorecardDrafter } from './drafter';
 
 export type { CopilotStore } from './copilot-store';
 export { ruleBasedDrafter, type ScorecardDrafter } from './drafter';
@@ -239,15 +239,20 @@ export async function addNote(ctx: FeatureContext, principal: Principal, intervi
 }
 
 /** Prompts for the current answer: STAR gaps with a probe, figures, follow-ups from the bank, the coverage meter. */
-export async function prompts(ctx: FeatureContext, principal: Principal, interviewId: string, input: { answer: string; questionId?: string | undefined }) {
+export async function prompts(ctx: FeatureContext, principal: Principal, interviewId: string, input: { answer: string; questionId?: string | undefined }, options: { rephrase?: boolean } = {}) {
   const { interview } = await asPanelist(ctx.stores, principal, interviewId);
   const model = competencyTexts(await ctx.stores.copilot.competencies(principal.tenantId, interview.modelId));
   const { tagged } = await segmentsWithQuestions(ctx.stores, interview);
   const result = promptsForAnswer(input.answer, model, input.questionId ?? null);
+  // The rules decide what is missing; for typed prompts (never the live path) the company model may reword the probe.
+  const worded = options.rephrase && ctx.probePhraser && result.star.probe
+    ? await ctx.probePhraser.rephrase({ answer: input.answer, missing: result.star.missing, probe: result.star.probe })
+    : undefined;
   return {
     missing: [...result.star.missing],
     present: Object.fromEntries(Object.entries(result.star.present).map(([k, v]) => [k, [...v]])),
-    probe: result.star.probe,
+    probe: worded?.probe ?? result.star.probe,
+    ...(worded && { probeSource: worded.source }),
     quantified: result.quantified.map((q) => ({ ...q })),
     followUps: result.followUps.map((f) => ({ ...f })),
     coverage: coverage(model, tagged),
@@ -357,19 +362,21 @@ function validateScorecard(input: ScorecardInput, model: readonly ModelCompetenc
 }
 
 /** Generates draft items (rule-based by default) citing segments; replaces the earlier open ones. */
-export async function draftScorecard(ctx: FeatureContext, principal: Principal, interviewId: string, drafter: ScorecardDrafter = ruleBasedDrafter) {
+export async function draftScorecard(ctx: FeatureContext, principal: Principal, interviewId: string, drafter: ScorecardDrafter = ctx.scorecardDrafter ?? ruleBasedDrafter) {
   const { interview, seat } = await asPanelist(ctx.stores, principal, interviewId);
   if (!hasStarted(interview, ctx.clock.now())) throw new AppError('INVALID_TRANSITION', '面试开始后才能生成草稿。Drafts are possible once the interview has started.');
   const model = await ctx.stores.copilot.competencies(principal.tenantId, interview.modelId);
   const wanted = new Set(requiredCompetencies(model, seat.focusCompetencyIds));
   const { tagged } = await segmentsWithQuestions(ctx.stores, interview);
   const known = new Set(tagged.map((s) => s.id));
-  const suggestions = (await drafter.draft({ competencies: competencyTexts(model.filter((c) => wanted.has(c.id))), segments: tagged }))
+  // A model drafter also reads the rubric levels; it reports who drafted (the rules when the model failed) and what it dropped.
+  const outcome = await draftWithReport(drafter, { competencies: model.filter((c) => wanted.has(c.id)).map((c) => ({ ...competencyTexts([c])[0]!, rubric: c.rubric })), segments: tagged });
+  const suggestions = outcome.suggestions
     // A suggestion must rest on segments of this interview; anything else is dropped, never shown.
     .map((s) => ({ ...s, segmentIds: s.segmentIds.filter((id) => known.has(id)) }))
     .filter((s) => wanted.has(s.competencyId) && s.segmentIds.length > 0);
   const items = await ctx.transact((stores) => stores.copilot.replaceDraftItems(principal.tenantId, interviewId, principal.employeeId, suggestions, ctx.clock.now()));
-  return { items: items.map(draftOut) };
+  return { items: items.map(draftOut), drafter: outcome.report };
 }
 
 /**

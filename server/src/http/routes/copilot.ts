@@ -95,7 +95,7 @@ export const copilotRoutes = [
   route({
     method: 'post', path: '/api/interviews/:interviewId/prompts', summary: '追问提示（规则，可解释）Rule-based prompts for an answer', tag: 'copilot', access: 'session',
     params: CopilotInterviewParams, body: PromptRequest, response: Prompts,
-    handler: ({ features, principal, params, body }) => copilot.prompts(features, principal, params.interviewId, body),
+    handler: ({ features, principal, params, body }) => copilot.prompts(features, principal, params.interviewId, body, { rephrase: true }),
   }),
   route({
     method: 'get', path: '/api/interviews/:interviewId/my-scorecard', summary: '我的评分卡 My scorecard', tag: 'copilot', access: 'session',
