@@ -271,7 +271,7 @@ describe.skipIf(skipBrowser)('interviewer journey in Chromium on the H5 build', 
     await context.close();
   }, 60_000);
 
-  it('records from the microphone only with consent, streams numbered 16 kHz PCM frames, and shows the transcript and prompts', async () => {
+  it('records from the microphone only with consent, streams numbered 16 kHz PCM frames, shows the transcript and prompts, and the scorecard cites what was heard', async () => {
     const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
     const page = await context.newPage();
     const pageErrors: string[] = [];
@@ -377,6 +377,23 @@ describe.skipIf(skipBrowser)('interviewer journey in Chromium on the H5 build', 
     expect(matched.length).toBeGreaterThan(0);
     expect(matched.every((s) => s.recording === 'star-no-result')).toBe(true);
     console.info(`live notes in Chromium: final after ${finalSeconds.toFixed(1)} s of recording; acoustic searches ${JSON.stringify(searches.map((s) => ({ ...s, score: +s.score.toFixed(3), runnerUpScore: +s.runnerUpScore.toFixed(3) })))}`);
+
+    // The scorecard rests on what was heard: the recognised answer is the evidence of both ratings; then submitted.
+    const heardId = finals[0]!.segmentId as string;
+    await page.goto(`${baseUrl}/h5/#/pages/interviewer/scorecard/index?id=${liveInterviewId}`);
+    const [design0, collab] = competencies.map((c) => c.id) as [string, string];
+    await tap(page, `#level-${design0}-2`);
+    await tap(page, `#evidence-${design0}-${heardId}`);
+    await tap(page, `#level-${collab}-3`);
+    await tap(page, `#evidence-${collab}-${heardId}`);
+    await tap(page, '#recommend-yes');
+    await tap(page, '#submit-scorecard');
+    expect(await text(page, '#saved')).toContain('已提交');
+    expect(await scorecardsOf(liveInterviewId)).toEqual([{ interviewer_id: t.employees.interviewer.id, status: 'submitted', recommendation: 'yes' }]);
+    const ratings = await db.db.selectFrom('scorecard_ratings').innerJoin('scorecards', 'scorecards.id', 'scorecard_ratings.scorecard_id')
+      .select(['scorecard_ratings.competency_id', 'scorecard_ratings.level', 'scorecard_ratings.evidence_segment_ids'])
+      .where('scorecards.interview_id', '=', liveInterviewId).execute();
+    expect(ratings.map((r) => [r.competency_id, r.level, r.evidence_segment_ids]).sort()).toEqual([[design0, 2, [heardId]], [collab, 3, [heardId]]].sort());
     expect(pageErrors).toEqual([]);
     await context.close();
   }, 90_000);
