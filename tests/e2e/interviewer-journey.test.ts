@@ -390,9 +390,9 @@ describe.skipIf(skipBrowser)('interviewer journey in Chromium on the H5 build', 
     await tap(page, '#submit-scorecard');
     expect(await text(page, '#saved')).toContain('已提交');
     expect(await scorecardsOf(liveInterviewId)).toEqual([{ interviewer_id: t.employees.interviewer.id, status: 'submitted', recommendation: 'yes' }]);
-    const ratings = await db.db.selectFrom('scorecard_ratings').innerJoin('scorecards', 'scorecards.id', 'scorecard_ratings.scorecard_id')
-      .select(['scorecard_ratings.competency_id', 'scorecard_ratings.level', 'scorecard_ratings.evidence_segment_ids'])
-      .where('scorecards.interview_id', '=', liveInterviewId).execute();
+    const ratings = (await sql<{ competency_id: string; level: number; evidence_segment_ids: string[] }>`
+      select r.competency_id, r.level, r.evidence_segment_ids from scorecard_ratings r join scorecards s on s.id = r.scorecard_id
+      where s.interview_id = ${liveInterviewId}`.execute(db.db)).rows;
     expect(ratings.map((r) => [r.competency_id, r.level, r.evidence_segment_ids]).sort()).toEqual([[design0, 2, [heardId]], [collab, 3, [heardId]]].sort());
     expect(pageErrors).toEqual([]);
     await context.close();
