@@ -312,6 +312,23 @@ describe('订阅 only for the chat the message came from', () => {
   });
 });
 
+describe('a received message vouches for its chat only for a few minutes', () => {
+  it('refuses a 约面/订阅 that names a group by a message older than ten minutes', async () => {
+    const { token } = await received('订阅 每天 9:00');
+    // The same employee's message from the same group, received 20 minutes ago (database time, as the audit writes it).
+    await sql`INSERT INTO audit_events (tenant_id, at, actor, action, object_type, request_id, details)
+              VALUES (${t.tenantId}, now() - interval '20 minutes', ${`employee:${t.employees.hr.id}`}, 'bot.command', 'bot_command', 'old-message-1',
+                      ${JSON.stringify({ chatType: 'group', platform: 'wecom', chatId })}::jsonb)`.execute(db.db);
+    const stale = await api.http.put('/api/bot/digest').set(auth(token)).send({ platform: 'wecom', chatId, time: '9:00', requestId: 'old-message-1' }).expect(403);
+    expect(stale.body.code).toBe('CHAT_NOT_VERIFIED');
+    // The same record nine minutes old still counts.
+    await sql`INSERT INTO audit_events (tenant_id, at, actor, action, object_type, request_id, details)
+              VALUES (${t.tenantId}, now() - interval '9 minutes', ${`employee:${t.employees.hr.id}`}, 'bot.command', 'bot_command', 'old-message-2',
+                      ${JSON.stringify({ chatType: 'group', platform: 'wecom', chatId })}::jsonb)`.execute(db.db);
+    await api.http.put('/api/bot/digest').set(auth(token)).send({ platform: 'wecom', chatId, time: '9:30', requestId: 'old-message-2' }).expect(200);
+  });
+});
+
 describe('导出 link survives a link preview', () => {
   it('GET shows a page and uses nothing; the button (POST) downloads once; a second download is refused clearly', async () => {
     const { token } = await received('导出');

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeKey } from '../card-keys';
 import { decodeNudgeKey, encodeNudgeKey } from './reviews';
-import { parseDailyTime } from './subscribe';
+import type { ServerApi } from '../api';
+import { parseDailyTime, unsubscribe } from './subscribe';
 
 describe('订阅 times', () => {
   it('reads the daily times people write, in 24 h', () => {
@@ -30,5 +31,13 @@ describe('催办 keys', () => {
     expect(decodeNudgeKey(`hb1.${Buffer.from(JSON.stringify({ a: 'nudge', iv: '../x', who: 'y' })).toString('base64url')}`)).toBeUndefined();
     expect(decodeNudgeKey(`hb1.${Buffer.from(JSON.stringify({ a: 'cancel', iv: 'a', reason: 'b' })).toString('base64url')}`)).toBeUndefined();
     expect(decodeNudgeKey('hb1.%%%')).toBeUndefined();
+  });
+});
+
+describe('取消订阅', () => {
+  it('in a 1:1 chat says digests belong to groups, and asks the server nothing', async () => {
+    const api = new Proxy({}, { get: () => () => { throw new Error('the server must not be asked'); } }) as ServerApi;
+    const result = await unsubscribe({ message: { platform: 'wecom', chatType: 'single', chatId: 'zhangsan', senderId: 'zhangsan', mentions: [] }, api, timeZone: 'Asia/Shanghai', requestId: 'r1' });
+    expect(result.replies).toEqual([{ kind: 'markdown', content: expect.stringMatching(/^群日报只能在群里取消/) }]);
   });
 });

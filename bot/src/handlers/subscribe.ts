@@ -43,6 +43,7 @@ export async function subscribe(ctx: HandlerContext, text: string): Promise<BotA
 
 /** 取消订阅: this chat's digest stops. */
 export async function unsubscribe(ctx: HandlerContext): Promise<BotAnswer> {
+  if (ctx.message.chatType !== 'group') return say('群日报只能在群里取消：请在订阅了日报的群里 @我 发送“取消订阅”。');
   const result = await ctx.api.unsubscribeDigest(chatRef(ctx));
   return say(result.removed ? '已取消本群的日报订阅。' : '本群没有订阅日报。');
 }

@@ -84,10 +84,12 @@ export function postgresBotStore(db: Db): BotStore {
       const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = ${tenantId} AND action = 'bot.command' AND request_id = ${messageId}`.execute(db);
       return (rows[0]?.n ?? 0) > 0;
     },
-    async botCommand(tenantId, requestId) {
+    async botCommand(tenantId, requestId, maxAgeSeconds) {
+      // The audit time is the database's own now(), so its age is measured against the database clock too.
       const { rows } = await sql<{ actor: string; at: Date; details: Record<string, unknown> | null }>`
         SELECT actor, at, details FROM audit_events
          WHERE tenant_id = ${tenantId} AND action = 'bot.command' AND request_id = ${requestId}
+           AND at > now() - make_interval(secs => ${maxAgeSeconds})
          ORDER BY at LIMIT 1`.execute(db);
       const r = rows[0];
       if (!r) return undefined;

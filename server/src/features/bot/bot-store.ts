@@ -45,7 +45,8 @@ export interface BotStore {
    * The `bot.command` record of a message or click the server received (its request id), with the chat it came from;
    * undefined when there is none.
    */
-  botCommand(tenantId: string, requestId: string): Promise<BotCommandRecord | undefined>;
+  /** The `bot.command` audit record of a request, if it was written less than `maxAgeSeconds` ago (database time). */
+  botCommand(tenantId: string, requestId: string, maxAgeSeconds: number): Promise<BotCommandRecord | undefined>;
   /** A session of method 'bot' (short-lived) for the employee who wrote a command. */
   insertBotSession(session: { tokenHash: Buffer; tenantId: string; employeeId: string; expiresAt: Date; idleTimeoutSeconds: number; now: Date }): Promise<void>;
   /** When the latest manual nudge (outbox key `chat:nudge-manual:…`) of this interviewer for this interview went out. */

@@ -16,6 +16,9 @@ export interface BotChatRef {
   readonly requestId: string;
 }
 
+/** How long a received message vouches for its chat: the bot session it opened lives 300 s; some slack for slow work. */
+export const botCommandMaxAgeSeconds = 600;
+
 const notVerified = () =>
   new AppError('CHAT_NOT_VERIFIED', '无法确认这个群：只能对您刚刚 @我 发消息的群操作。This chat is not the one your message came from.');
 
@@ -26,7 +29,8 @@ const notVerified = () =>
  * person's message, a 1:1 chat, an unknown id) is CHAT_NOT_VERIFIED.
  */
 export async function botChatOf(stores: Stores, principal: Principal, ref: BotChatRef): Promise<GroupTarget> {
-  const record = ref.requestId ? await stores.bot.botCommand(principal.tenantId, ref.requestId.slice(0, 100)) : undefined;
+  // Only a message of the last few minutes (the bot session's life): an old message id proves nothing about now.
+  const record = ref.requestId ? await stores.bot.botCommand(principal.tenantId, ref.requestId.slice(0, 100), botCommandMaxAgeSeconds) : undefined;
   if (!record || record.actor !== `employee:${principal.employeeId}` || record.chatType !== 'group' || record.platform !== ref.platform || record.chatId !== ref.chatId) {
     throw notVerified();
   }
