@@ -92,15 +92,24 @@ export function openAiCompatibleDrafter(options: OpenAiCompatibleOptions): Score
     }
   }
 
+  /**
+   * What an error answer says, for the log: its error code and type only, never its message text — gateways echo the
+   * request (candidates' answers, transcript) back in their messages.
+   */
   async function errorText(response: Response): Promise<string> {
-    const text = await response.text().catch(() => '');
+    return describeError(await response.text().catch(() => ''));
+  }
+  function describeError(text: string): string {
     try {
-      const message = (JSON.parse(text) as { error?: { message?: unknown; code?: unknown } }).error;
-      if (message && typeof message.message === 'string') return `${message.message}${typeof message.code === 'string' ? ` (${message.code})` : ''}`.slice(0, 300);
+      const error = (JSON.parse(text) as { error?: { code?: unknown; type?: unknown } }).error;
+      const word = (v: unknown) => (typeof v === 'string' && /^[\w.-]{1,64}$/.test(v) ? v : null);
+      const code = word(error?.code);
+      const type = word(error?.type);
+      if (code || type) return [code, type].filter(Boolean).join(' / ');
     } catch {
       // not JSON: fall through
     }
-    return text.slice(0, 300);
+    return `${text.length} bytes, not shown`;
   }
 
   /** One chat completion; one retry on 429/5xx after Retry-After (bounded); the content of the first choice. */
@@ -108,8 +117,10 @@ export function openAiCompatibleDrafter(options: OpenAiCompatibleOptions): Score
     const body = () => ({ model: options.model, messages, temperature: 0, ...(jsonMode && { response_format: { type: 'json_object' } }) });
     let response = await post(body(), call.timeoutMs);
     if (response.status === 400 && jsonMode) {
-      const text = await errorText(response);
-      if (/response_format|json_object/i.test(text)) {
+      const raw = await response.text().catch(() => '');
+      const text = describeError(raw);
+      // Read here, never logged: whether the refusal is about JSON mode.
+      if (/response_format|json_object/i.test(raw)) {
         jsonMode = false;
         response = await post(body(), call.timeoutMs);
       } else {

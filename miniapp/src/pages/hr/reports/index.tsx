@@ -148,7 +148,7 @@ export default function ReportsPage() {
           <View className='card' id='section-time-to-hire'>
             <Text className='subtitle'>招聘周期 Time to hire</Text>
             {current && (
-              <ChartView kind='time-to-hire' section={current.timeToHire} alt='各职位从投递到入职的中位天数 Median days from application to hire by job'>
+              <ChartView kind='time-to-hire' section={current.timeToHire} alt='各职位从投递到录用的中位天数 Median days from application to hire by job'>
                 {current.timeToHire.data && (
                   <View>
                     <Text className='hr-summary' id='time-to-hire-summary'>
