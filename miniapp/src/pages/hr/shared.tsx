@@ -1,29 +1,8 @@
 import { Text, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
-import { ApiError } from '../../api/client';
-import { clearEmployeeSession, employeeToken } from '../../api/interviewer';
+import { clearEmployeeSession } from '../../api/interviewer';
+import { toSignIn } from '../../components/employee-session';
 
-/** The employee sign-in page (shared with the interviewer pages: one employee session for both). */
-export const signInPage = '/pages/interviewer/signin/index';
-export const reportsPage = '/pages/hr/reports/index';
-
-/** Loads through the employee session; without one (or when the server ends it) the sign-in page opens and comes back here. */
-export async function asEmployee<T>(load: () => Promise<T>): Promise<T> {
-  if (!employeeToken()) {
-    toSignIn();
-    throw new ApiError(401, 'UNAUTHENTICATED', '请先登录。Please sign in first.');
-  }
-  try {
-    return await load();
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) toSignIn();
-    throw error;
-  }
-}
-
-export function toSignIn(): void {
-  void Taro.redirectTo({ url: `${signInPage}?next=${encodeURIComponent(reportsPage)}` });
-}
+export { asEmployee } from '../../components/employee-session';
 
 /** Signs out of this device (the server session idles out) and offers the sign-in again, e.g. to switch accounts. */
 export function switchAccount(): void {

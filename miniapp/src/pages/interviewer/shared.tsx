@@ -1,38 +1,8 @@
 import { Text, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
-import { ApiError } from '../../api/client';
-import { employeeToken } from '../../api/interviewer';
 import { go } from '../../components/ui';
 import { HrReportsLink } from '../../components/hr-link';
 
-export const signInPage = '/pages/interviewer/signin/index';
-
-/**
- * Every interviewer page loads through this: without an employee session (or when the server says it ended) the
- * sign-in page opens, and comes back here afterwards.
- */
-export async function asEmployee<T>(load: () => Promise<T>): Promise<T> {
-  if (!employeeToken()) {
-    toSignIn();
-    throw new ApiError(401, 'UNAUTHENTICATED', '请先登录。Please sign in first.');
-  }
-  try {
-    return await load();
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) toSignIn();
-    throw error;
-  }
-}
-
-function toSignIn(): void {
-  // Back to this very page afterwards, with its parameters (Taro's own bookkeeping ones left out).
-  const router = Taro.getCurrentInstance().router;
-  const path = router?.path.split('?')[0] ?? '';
-  const params = Object.entries(router?.params ?? {}).filter(([k, v]) => !k.startsWith('$') && k !== 'stamp' && typeof v === 'string');
-  const query = params.map(([k, v]) => `${k}=${encodeURIComponent(v as string)}`).join('&');
-  const back = path ? `/${path.replace(/^\//, '')}${query ? `?${query}` : ''}` : '/pages/interviewer/today/index';
-  void Taro.redirectTo({ url: `${signInPage}?next=${encodeURIComponent(back)}` });
-}
+export { asEmployee } from '../../components/employee-session';
 
 export function InterviewerNav({ interviewId }: { interviewId?: string }) {
   return (
