@@ -32,13 +32,22 @@ function settled(answer: BotAnswer): BotAnswer {
 
 /** Errors the server answered become their own (Chinese-first) message; anything else a plain apology. */
 function failure(error: unknown): BotAnswer {
+  return failed(failureText(error));
+}
+
+/** An answer that reports a failure (a card click answered so leaves its card open for another try). */
+function failed(content: string): BotAnswer {
+  return { replies: [{ kind: 'markdown', content, failed: true }] };
+}
+
+function failureText(error: unknown): string {
   if (error instanceof ApiError) {
-    if (error.status === 401) return say('会话已过期，请重新发送命令。');
-    if (error.code === 'FORBIDDEN') return say('您没有执行此操作的权限。');
-    if (error.code === 'NOT_FOUND') return say('找不到对象，或不在您负责的范围内。');
-    return say(error.message);
+    if (error.status === 401) return '会话已过期，请重新发送命令。';
+    if (error.code === 'FORBIDDEN') return '您没有执行此操作的权限。';
+    if (error.code === 'NOT_FOUND') return '找不到对象，或不在您负责的范围内。';
+    return error.message;
   }
-  return say('处理时出错了，请稍后再试。');
+  return '处理时出错了，请稍后再试。';
 }
 
 /**
@@ -94,7 +103,7 @@ export async function handleCardClick(click: CardClick, api: ServerApi, options:
   const nudgeAction = decodeNudgeKey(click.key);
   if (nudgeAction) return nudge(ctx, nudgeAction).catch(failure);
   const action = decodeKey(click.key);
-  if (!action) return say('这个按钮已失效，请重新发送命令。');
+  if (!action) return failed('这个按钮已失效，请重新发送命令。');
   try {
     switch (action.a) {
       case 'dismiss':

@@ -38,8 +38,13 @@ export interface CardButton {
 }
 
 export type Reply =
-  | { readonly kind: 'markdown'; readonly content: string }
-  | { readonly kind: 'card'; readonly title: string; readonly description: string; readonly buttons: readonly CardButton[] }
+  /** `failed`: this answer reports that the request failed (a card click that failed leaves its card open). */
+  | { readonly kind: 'markdown'; readonly content: string; readonly failed?: boolean }
+  /**
+   * `exclusive`: the buttons are alternatives (one time of several, confirm / decline): the first click acted on
+   * successfully closes the card for everyone. Without it every button stays usable (e.g. several 催办).
+   */
+  | { readonly kind: 'card'; readonly title: string; readonly description: string; readonly buttons: readonly CardButton[]; readonly exclusive?: boolean }
   /** A PNG fetched from the server (e.g. /api/charts/funnel.png); the platform layer uploads it. */
   | { readonly kind: 'image'; readonly png: Uint8Array; readonly alt: string };
 

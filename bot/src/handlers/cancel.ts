@@ -17,6 +17,7 @@ export async function cancel(ctx: HandlerContext, command: Cancel): Promise<BotA
   return answer({
     kind: 'card',
     title: '确认取消这场面试？',
+    exclusive: true,
     description: [`${shown} · ${interview.jobTitle} · ${interview.roundName}`, interview.startsAt ? `时间：${timeLabel(interview.startsAt, ctx.timeZone)}` : '', `原因：${command.reason}`, '候选人和面试官都会收到通知。'].filter(Boolean).join('\n'),
     buttons: [
       { label: '确认取消', key: encodeKey({ a: 'cancel', iv: interview.interviewId, reason: command.reason.slice(0, 200) }), style: 'danger' },

@@ -20,6 +20,7 @@ export async function reschedule(ctx: HandlerContext, command: Reschedule): Prom
       kind: 'card',
       title: parsed.question,
       description: `${shown} · ${interview.jobTitle} · ${interview.roundName} 改到：`,
+      exclusive: true,
       buttons: [
         ...parsed.options.filter((o) => o.kind === 'exact').slice(0, 4).map((o) => ({ label: o.label, key: encodeKey({ a: 'reschedule', iv: interview.interviewId, at: o.start }), style: 'primary' as const })),
         { label: '都不是', key: encodeKey({ a: 'dismiss' }) },

@@ -81,6 +81,7 @@ export async function schedule(ctx: HandlerContext, command: Schedule): Promise<
       kind: 'card',
       title: parsed.question,
       description: `${shownName} · ${job.title} · ${round.name}，请选择您指的时间：`,
+      exclusive: true,
       buttons: [
         ...parsed.options.filter((o) => o.kind === 'exact').slice(0, 4).map((o) => ({
           label: o.label,

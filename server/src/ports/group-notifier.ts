@@ -10,9 +10,11 @@ export type GroupMessage =
   /**
    * A card with buttons. A click comes back through the platform layer as a card action carrying the button's `key`
    * (≤ 1024 bytes) and the card's `cardId` (letters, digits, `_-@`, ≤ 128: WeCom's task_id). Where a channel cannot
-   * carry clickable buttons (webhook robots) the buttons are listed as text.
+   * carry clickable buttons (webhook robots) the buttons are listed as text. `exclusive`: the buttons are alternatives
+   * (pick one time, confirm or decline), so once one click was acted on successfully the card is closed for everyone
+   * (DingTalk: the card is updated); otherwise each button stays usable on its own (e.g. several 催办).
    */
-  | { readonly kind: 'button_card'; readonly cardId: string; readonly title: string; readonly description: string; readonly buttons: readonly GroupButton[] }
+  | { readonly kind: 'button_card'; readonly cardId: string; readonly title: string; readonly description: string; readonly buttons: readonly GroupButton[]; readonly exclusive?: boolean }
   /** A PNG (base64, ≤ 2 MB decoded) with a one-line description; channels that cannot carry images show the description. */
   | { readonly kind: 'image'; readonly pngBase64: string; readonly alt: string };
 

@@ -14,8 +14,8 @@ import type { GroupButton, GroupMessage } from '../../ports/group-notifier';
  * | `title`    | 文本 string   | the card's title |
  * | `markdown` | Markdown      | the body (the bot's description) |
  * | `buttons`  | 循环列表 / JSON string | `[{"label","key","style"}]`, style "primary" \| "default" \| "danger"; one button per entry |
- * | `hbChat`   | string (hidden) | where the card was delivered: "group:<openConversationId>" or "single:<userId>" |
- * | `status`   | string          | "" while the card is open; "已处理 · <who>" afterwards (show it, hide the buttons) |
+ * | `hbChat`   | string (hidden) | where the card was delivered: "group:<openConversationId>" or "single:<userId>" (a click's claim only: the server acts where it delivered the card, dingtalk-card-actions.ts) |
+ * | `status`   | string          | "" while the card is open; "已处理 · <who>" once a card of alternatives (`exclusive`) was acted on (show it, hide the buttons) |
  * Each button's action: callback ("回传请求") with action id `hb_button` and params `{"key": <item.key>, "chat": <hbChat>}`.
  * A click then comes back over Stream mode on topic `/v1.0/card/instances/callback` (callbackType "STREAM").
  */
@@ -78,7 +78,7 @@ export function createAndDeliverBody(input: {
   };
 }
 
-/** The card after a click was acted on: buttons gone, who handled it shown to everyone. */
+/** A card of alternatives (`exclusive`) after a click was acted on successfully: buttons gone, who handled it shown to everyone. */
 export function handledCardUpdateBody(outTrackId: string, status: string): Record<string, unknown> {
   return { outTrackId, cardData: { cardParamMap: { status, buttons: '[]' } }, cardUpdateOptions: { updateCardDataByKey: true } };
 }

@@ -18,8 +18,10 @@ import { cardClickDedupeKey, dingtalkCardClickKind, dingtalkCardTopic, parseCard
  *   Acking first and storing later would lose it on a crash (pitfall: ack only after the durable write).
  * - interactive-card clicks (CALLBACK topic `/v1.0/card/instances/callback`, card-template.ts) stored the same way
  *   as inbox kind `card.dingtalk_callback`, deduplicated by card + person + button, then acknowledged with an empty
- *   callback response (the card is updated for everyone once the click was acted on, through the outbox). A click
- *   on a 1:1 card (`hbChat` "single:<userId>") by anyone but that user is acknowledged and dropped.
+ *   callback response (a card of alternatives is updated for everyone once a click was acted on, through the outbox).
+ *   A click claiming a 1:1 card (`hbChat` "single:<userId>") of anyone but the clicker is acknowledged and dropped
+ *   here already; the params are the clicker's to write, so the feature (dingtalk-card-actions.ts) acts only in the
+ *   chat the server really delivered the card to and drops any other claim.
  * Frame format: https://open.dingtalk.com/document/direct-connection/stream-protocol
  */
 export interface StreamBackoff {

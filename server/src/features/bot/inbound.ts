@@ -31,8 +31,8 @@ export interface NeutralInbound {
 }
 
 export type NeutralReply =
-  | { readonly kind: 'markdown'; readonly content: string }
-  | { readonly kind: 'card'; readonly title: string; readonly description: string; readonly buttons: readonly { readonly label: string; readonly key: string; readonly style?: 'primary' | 'default' | 'danger' }[] }
+  | { readonly kind: 'markdown'; readonly content: string; readonly failed?: boolean }
+  | { readonly kind: 'card'; readonly title: string; readonly description: string; readonly buttons: readonly { readonly label: string; readonly key: string; readonly style?: 'primary' | 'default' | 'danger' }[]; readonly exclusive?: boolean }
   | { readonly kind: 'image'; readonly png: Uint8Array; readonly alt: string };
 
 /**
@@ -83,6 +83,7 @@ export function groupMessageOf(reply: NeutralReply, idempotencyKey = ''): GroupM
       return {
         kind: 'button_card', cardId: cardIdFor(idempotencyKey || `${reply.title}:${reply.buttons.map((b) => b.key).join(',')}`), title: reply.title, description: reply.description,
         buttons: reply.buttons.slice(0, 6).map((b) => ({ label: b.label, key: b.key, ...(b.style ? { style: b.style } : {}) })),
+        ...(reply.exclusive ? { exclusive: true } : {}),
       };
     case 'image':
       return { kind: 'image', pngBase64: Buffer.from(reply.png).toString('base64'), alt: reply.alt };

@@ -69,7 +69,7 @@ export async function answerCardClick(
   deps: { features: FeatureContext; runtime: BotRuntime },
   ctx: FeatureContext,
   input: { click: NeutralCardClick; cardId: string; first: GroupTarget; rest: GroupTarget },
-): Promise<{ handled: boolean; by?: string }> {
+): Promise<{ handled: boolean; by?: string; failed?: boolean }> {
   const { click } = input;
   const clickId = clickIdOf(click.platform, input.cardId, click.key);
   // Committed on its own (like a command): the bot calls the HTTP API with this session while the click is handled.
@@ -90,8 +90,11 @@ export async function answerCardClick(
     await notifier.notify({ tenantId: click.tenantId, target: i === 0 ? input.first : input.rest, message: groupMessageOf(reply, idempotencyKey), idempotencyKey });
     i++;
   }
-  // Whether this click was acted on (a DingTalk card is then updated for everyone: dingtalk-card-actions.ts).
-  return sender.allowed ? { handled: true, by: sender.name } : { handled: false };
+  // Whether this click was acted on, and whether the bot's answer says it failed (an exclusive DingTalk card is closed
+  // for everyone only after a click that succeeded: dingtalk-card-actions.ts).
+  if (!sender.allowed) return { handled: false };
+  const failed = replies.some((reply) => reply.kind === 'markdown' && reply.failed === true);
+  return { handled: true, by: sender.name, failed };
 }
 
 /** Inbox handlers for card clicks: `bot.event.template_card_event` (WeCom AI bot). */
