@@ -1,15 +1,14 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import WebSocket from 'ws';
 import type { Clock } from '../../ports/clock';
 import {
   type SpeechErrorCode,
-  type SpeechEvent,
   type SpeechEventListener,
   type SpeechStream,
   type SpeechStreamOptions,
   type SpeechToText,
   SpeechToTextError,
 } from '../../ports/speech-to-text';
+import { openVendorStream } from './vendor-stream';
 
 /**
  * Alibaba Cloud Intelligent Speech Interaction (智能语音交互), real-time transcription over WebSocket.
@@ -142,67 +141,24 @@ export class AlibabaSpeechToText implements SpeechToText {
 
   private openWithToken(token: string, listener: SpeechEventListener): Promise<SpeechStream> {
     const gateway = this.config.gatewayUrl ?? alibabaDefaultGatewayUrl;
-    const socket = new WebSocket(`${gateway}?token=${encodeURIComponent(token)}`);
     const taskId = hex32();
     const header = (name: string) => ({ message_id: hex32(), task_id: taskId, namespace: 'SpeechTranscriber', name, appkey: this.config.appKey });
-    return new Promise((resolve, reject) => {
-      let started = false;
-      let closed = false;
-      let stopping = false;
-      let onClosed: (() => void) | undefined;
-      let waiting: NodeJS.Timeout | undefined;
-      const expectAnswer = (what: string) => {
-        clearTimeout(waiting);
-        waiting = setTimeout(
-          () => fail('ASR_UNAVAILABLE', 'timeout', `阿里云语音识别没有及时响应（${what}）。No answer in time: ${what}.`, true),
-          this.config.responseTimeoutMs ?? 10_000,
-        );
-      };
-      const sentenceStarts = new Map<number, number>();
-      const emit = (event: SpeechEvent) => {
-        if (closed) return;
-        if (event.type === 'closed') {
-          closed = true;
-          clearTimeout(waiting);
-          onClosed?.();
-        }
-        listener(event);
-      };
-      const fail = (code: SpeechErrorCode, vendorCode: string, message: string, retryable: boolean) => {
-        if (!started) {
-          closed = true;
-          clearTimeout(waiting);
-          reject(new SpeechToTextError(code, vendorCode, message, retryable));
-          socket.terminate();
-          return;
-        }
-        emit({ type: 'error', code, vendorCode, message, retryable });
-        emit({ type: 'closed' });
-        socket.terminate();
-      };
-      const stream: SpeechStream = {
-        push: (pcm) => {
-          if (!closed && !stopping && socket.readyState === WebSocket.OPEN) socket.send(pcm);
-        },
-        finish: () =>
-          new Promise<void>((done) => {
-            if (closed) return done();
-            onClosed = done;
-            if (!stopping) {
-              stopping = true;
-              if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ header: header('StopTranscription') }));
-              expectAnswer('TranscriptionCompleted');
-            }
-          }),
-        abort: () => {
-          if (closed) return;
-          emit({ type: 'closed' });
-          socket.terminate();
-        },
-      };
-      expectAnswer('TranscriptionStarted');
-      socket.on('open', () => {
-        socket.send(
+    const sentenceStarts = new Map<number, number>();
+    return openVendorStream({
+      url: `${gateway}?token=${encodeURIComponent(token)}`,
+      listener,
+      responseTimeoutMs: this.config.responseTimeoutMs,
+      acceptAnswer: 'TranscriptionStarted',
+      lastAnswer: 'TranscriptionCompleted',
+      endOfAudio: () => JSON.stringify({ header: header('StopTranscription') }),
+      texts: {
+        timeout: (what) => `阿里云语音识别没有及时响应（${what}）。No answer in time: ${what}.`,
+        connectFailed: (error) => `无法连接阿里云语音网关。Cannot reach the NLS gateway: ${error.message}`,
+        closedBeforeAccept: '阿里云在识别开始前关闭了连接。The gateway closed before TranscriptionStarted.',
+        closedBeforeLast: '与阿里云的连接在识别结束前断开。The connection dropped before TranscriptionCompleted.',
+      },
+      onOpen: (session) => {
+        session.socket.send(
           JSON.stringify({
             header: header('StartTranscription'),
             payload: {
@@ -214,8 +170,8 @@ export class AlibabaSpeechToText implements SpeechToText {
             },
           }),
         );
-      });
-      socket.on('message', (data, isBinary) => {
+      },
+      onMessage: (data, isBinary, session) => {
         let event: NlsEvent | undefined;
         try {
           event = isBinary ? undefined : (JSON.parse(data.toString()) as NlsEvent);
@@ -224,47 +180,37 @@ export class AlibabaSpeechToText implements SpeechToText {
         }
         const name = event?.header?.name;
         const status = num(event?.header?.status);
-        if (!event || typeof name !== 'string') return fail('ASR_UNAVAILABLE', 'invalid_json', '阿里云返回了无法解析的消息。Alibaba sent an unreadable event.', true);
+        if (!event || typeof name !== 'string') return session.fail('ASR_UNAVAILABLE', 'invalid_json', '阿里云返回了无法解析的消息。Alibaba sent an unreadable event.', true);
         if (name === 'TaskFailed' || status !== successStatus) {
           const mapped = nlsErrorCode(status);
-          return fail(mapped.code, String(status), `阿里云语音识别错误 ${status}：${String(event.header?.status_text ?? '')}`, mapped.retryable);
+          return session.fail(mapped.code, String(status), `阿里云语音识别错误 ${status}：${String(event.header?.status_text ?? '')}`, mapped.retryable);
         }
         const payload = event.payload ?? {};
         const sentenceIndex = num(payload.index);
         const text = typeof payload.result === 'string' ? payload.result : '';
         switch (name) {
           case 'TranscriptionStarted':
-            started = true;
-            clearTimeout(waiting);
-            resolve(stream);
+            session.accept();
             return;
           case 'TranscriptionResultChanged':
             // A partial carries only `time`, the end of the audio heard so far; the start came with SentenceBegin.
-            if (text) emit({ type: 'partial', sentenceIndex, text, startMs: sentenceStarts.get(sentenceIndex) ?? 0, endMs: num(payload.time) });
+            if (text) session.emit({ type: 'partial', sentenceIndex, text, startMs: sentenceStarts.get(sentenceIndex) ?? 0, endMs: num(payload.time) });
             return;
           case 'SentenceBegin':
             sentenceStarts.set(sentenceIndex, num(payload.time));
             return;
           case 'SentenceEnd':
             // A sentence without text (noise taken for speech) is no sentence.
-            if (text) emit({ type: 'final', sentenceIndex, text, startMs: num(payload.begin_time), endMs: num(payload.time) });
+            if (text) session.emit({ type: 'final', sentenceIndex, text, startMs: num(payload.begin_time), endMs: num(payload.time) });
             sentenceStarts.delete(sentenceIndex);
             return;
           case 'TranscriptionCompleted':
-            emit({ type: 'closed' });
-            socket.close(1000);
+            session.complete();
             return;
           default:
             return;
         }
-      });
-      socket.on('error', (error) => {
-        if (!started) fail('ASR_UNAVAILABLE', 'connect', `无法连接阿里云语音网关。Cannot reach the NLS gateway: ${error.message}`, true);
-      });
-      socket.on('close', () => {
-        if (!started) return fail('ASR_UNAVAILABLE', 'closed', '阿里云在识别开始前关闭了连接。The gateway closed before TranscriptionStarted.', true);
-        if (!closed) fail('ASR_DISCONNECTED', 'closed', '与阿里云的连接在识别结束前断开。The connection dropped before TranscriptionCompleted.', true);
-      });
+      },
     });
   }
 }

@@ -1,15 +1,8 @@
 import { createHmac, randomInt, randomUUID } from 'node:crypto';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { Clock } from '../../ports/clock';
-import {
-  type SpeechErrorCode,
-  type SpeechEvent,
-  type SpeechEventListener,
-  type SpeechStream,
-  type SpeechStreamOptions,
-  type SpeechToText,
-  SpeechToTextError,
-} from '../../ports/speech-to-text';
+import type { SpeechErrorCode, SpeechEventListener, SpeechStream, SpeechStreamOptions, SpeechToText } from '../../ports/speech-to-text';
+import { openVendorStream } from './vendor-stream';
 
 /**
  * Tencent Cloud real-time speech recognition, WebSocket API v2 (实时语音识别 websocket).
@@ -130,77 +123,29 @@ export class TencentSpeechToText implements SpeechToText {
   open(options: SpeechStreamOptions, listener: SpeechEventListener): Promise<SpeechStream> {
     // voice_id: unique per stream, at most 128 characters; the interview id keeps vendor logs traceable.
     const voiceId = `${options.interviewId.slice(0, 60)}-${randomUUID()}`;
-    const socket = new WebSocket(this.streamUrl(voiceId));
-    return new Promise((resolve, reject) => {
-      let accepted = false;
-      let closed = false;
-      let finished = false;
-      let onClosed: (() => void) | undefined;
-      let waiting: NodeJS.Timeout | undefined;
-      const expectAnswer = (what: string) => {
-        clearTimeout(waiting);
-        waiting = setTimeout(
-          () => fail('ASR_UNAVAILABLE', 'timeout', `腾讯云语音识别没有及时响应（${what}）。No answer in time: ${what}.`, true),
-          this.config.responseTimeoutMs ?? 10_000,
-        );
-      };
-      const emit = (event: SpeechEvent) => {
-        if (closed) return;
-        if (event.type === 'closed') {
-          closed = true;
-          clearTimeout(waiting);
-          onClosed?.();
-        }
-        listener(event);
-      };
-      const fail = (code: SpeechErrorCode, vendorCode: string, message: string, retryable: boolean) => {
-        if (!accepted) {
-          closed = true;
-          clearTimeout(waiting);
-          reject(new SpeechToTextError(code, vendorCode, message, retryable));
-          socket.terminate();
-          return;
-        }
-        emit({ type: 'error', code, vendorCode, message, retryable });
-        emit({ type: 'closed' });
-        socket.terminate();
-      };
-      const stream: SpeechStream = {
-        push: (pcm) => {
-          if (!closed && !finished && socket.readyState === WebSocket.OPEN) socket.send(pcm);
-        },
-        finish: () =>
-          new Promise<void>((done) => {
-            if (closed) return done();
-            onClosed = done;
-            if (!finished) {
-              finished = true;
-              if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'end' }));
-              expectAnswer('final result');
-            }
-          }),
-        abort: () => {
-          if (closed) return;
-          emit({ type: 'closed' });
-          socket.terminate();
-        },
-      };
-      expectAnswer('handshake');
-      socket.on('message', (data, isBinary) => {
+    return openVendorStream({
+      url: this.streamUrl(voiceId),
+      listener,
+      responseTimeoutMs: this.config.responseTimeoutMs,
+      acceptAnswer: 'handshake',
+      lastAnswer: 'final result',
+      endOfAudio: () => JSON.stringify({ type: 'end' }),
+      texts: {
+        timeout: (what) => `腾讯云语音识别没有及时响应（${what}）。No answer in time: ${what}.`,
+        connectFailed: (error) => `无法连接腾讯云语音识别。Cannot reach Tencent ASR: ${error.message}`,
+        closedBeforeAccept: '腾讯云在握手前关闭了连接。Tencent closed the connection before the handshake.',
+        closedBeforeLast: '与腾讯云的连接在识别结束前断开。The connection to Tencent dropped before the final result.',
+      },
+      onMessage: (data, isBinary, session) => {
         const message = isBinary ? undefined : parse(data);
-        if (!message) return fail('ASR_UNAVAILABLE', 'invalid_json', '腾讯云返回了无法解析的消息。Tencent sent a message that is not JSON.', true);
+        if (!message) return session.fail('ASR_UNAVAILABLE', 'invalid_json', '腾讯云返回了无法解析的消息。Tencent sent a message that is not JSON.', true);
         const code = num(message.code);
         if (code !== 0) {
           const mapped = tencentErrorCode(code);
-          return fail(mapped.code, String(code), `腾讯云语音识别错误 ${code}：${String(message.message ?? '')}`, mapped.retryable);
+          return session.fail(mapped.code, String(code), `腾讯云语音识别错误 ${code}：${String(message.message ?? '')}`, mapped.retryable);
         }
-        if (!accepted) {
-          // The first answer with code 0 is the handshake: the stream is open.
-          accepted = true;
-          clearTimeout(waiting);
-          resolve(stream);
-          return;
-        }
+        // The first answer with code 0 is the handshake: the stream is open.
+        if (!session.accepted) return session.accept();
         const result = message.result;
         if (result && typeof result.voice_text_str === 'string') {
           const sliceType = num(result.slice_type);
@@ -208,20 +153,10 @@ export class TencentSpeechToText implements SpeechToText {
           const base = { sentenceIndex: num(result.index), text, startMs: num(result.start_time), endMs: num(result.end_time) };
           // slice_type 0: a sentence begins (often empty), 1: unstable text, 2: the sentence is settled. A settled
           // sentence without text (noise the engine took for speech) is no sentence.
-          if (text.length > 0) emit({ type: sliceType === 2 ? 'final' : 'partial', ...base });
+          if (text.length > 0) session.emit({ type: sliceType === 2 ? 'final' : 'partial', ...base });
         }
-        if (num(message.final) === 1) {
-          emit({ type: 'closed' });
-          socket.close(1000);
-        }
-      });
-      socket.on('error', (error) => {
-        if (!accepted) fail('ASR_UNAVAILABLE', 'connect', `无法连接腾讯云语音识别。Cannot reach Tencent ASR: ${error.message}`, true);
-      });
-      socket.on('close', () => {
-        if (!accepted) return fail('ASR_UNAVAILABLE', 'closed', '腾讯云在握手前关闭了连接。Tencent closed the connection before the handshake.', true);
-        if (!closed) fail('ASR_DISCONNECTED', 'closed', '与腾讯云的连接在识别结束前断开。The connection to Tencent dropped before the final result.', true);
-      });
+        if (num(message.final) === 1) session.complete();
+      },
     });
   }
 }
