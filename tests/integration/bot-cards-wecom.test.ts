@@ -1,7 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { startSimulator, type Simulator } from '@hirebridge/simulator';
+import type { Server } from 'node:http';
+import type { Simulator } from '@hirebridge/simulator';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpBotRuntime } from '../../server/src/adapters/bot/http-runtime';
@@ -15,9 +13,9 @@ import { dispatchDueMessages } from '../../server/src/features/outbox';
 import type { PlatformApp } from '../../server/src/features/platform';
 import { createLogger } from '../../server/src/observability/logger';
 import { fixedClock } from '../../server/src/ports/clock';
-import { createTestApp, type TestApp } from '../support/app';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { competencyModelInput, createTenant, signIn } from '../support/fixtures';
+import type { TestApp } from '../support/app';
+import type { TestDatabase } from '../support/database';
+import { candidateConfirms as confirmsAs, company as seedCompany, startBotHarness, stopAll, waitFor } from '../support/bot-harness';
 
 /**
  * Buttons and images in WeCom AI-bot group chats, end to end through the simulator: 取消 answers with a real
@@ -27,7 +25,6 @@ import { competencyModelInput, createTenant, signIn } from '../support/fixtures'
  * Monday 23 November 2026, 10:00 in Shanghai.
  */
 const clock = fixedClock('2026-11-23T02:00:00Z');
-const month = 30 * 86_400_000;
 const log = createLogger({ level: 'silent' });
 const aibot = { botId: 'aibotCardsE2E', secret: 'aibot-cards-secret', token: 'hbAibotCards', aesKey: 'kWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' };
 const lcBot = { botId: 'aibotCardsLC', secret: 'aibot-cards-lc-secret' };
@@ -40,29 +37,9 @@ let server: Server;
 let baseUrl: string;
 let features: FeatureContext;
 
-const auth = (token: string) => ({ authorization: `Bearer ${token}` });
-const userIdOf = async (employeeId: string) => (await db.db.selectFrom('employees').select('platform_user_id').where('id', '=', employeeId).executeTakeFirstOrThrow()).platform_user_id;
-
-async function company() {
-  const tenant = await createTenant(db.db, { platform: 'wecom' });
-  const hr = await signIn(db.db, tenant, tenant.employees.hr.id, month);
-  const job = await api.http.post('/api/jobs').set(auth(hr)).send({ title: '前端工程师', departmentId: tenant.departmentId, rounds: [{ name: '技术一面', durationMinutes: 60 }] }).expect(201);
-  await api.http.put(`/api/jobs/${job.body.id}/competency-model`).set(auth(hr)).send(competencyModelInput()).expect(201);
-  await api.http.post(`/api/jobs/${job.body.id}/status`).set(auth(hr)).send({ status: 'open' }).expect(200);
-  const candidate = await api.http.post('/api/candidates').set(auth(hr)).send({ name: '林晓雨', phone: '13912345678' }).expect(201);
-  await api.http.post('/api/applications').set(auth(hr)).send({ candidateId: candidate.body.id, jobId: job.body.id }).expect(201);
-  return { tenant, candidateId: candidate.body.id as string, hrUserId: await userIdOf(tenant.employees.hr.id), interviewerUserId: await userIdOf(tenant.employees.interviewer.id) };
-}
-
+const company = () => seedCompany(db, api, 'wecom');
 /** The candidate, signed in to the mini-program, confirms through the candidate API. */
-async function candidateConfirms(tenantId: string, candidateId: string, interviewId: string) {
-  const token = randomBytes(32).toString('base64url');
-  await db.db.insertInto('sessions').values({
-    token_hash: createHash('sha256').update(token).digest(), tenant_id: tenantId, candidate_id: candidateId, method: 'wechat_miniapp',
-    expires_at: new Date(Date.now() + month), last_seen_at: new Date(Date.now() + month),
-  }).execute();
-  await api.http.post(`/api/candidate/interviews/${interviewId}/confirm`).set(auth(token)).expect(200);
-}
+const candidateConfirms = (tenantId: string, candidateId: string, interviewId: string) => confirmsAs(db, api, tenantId, candidateId, interviewId);
 
 const interviewsOf = (candidateId: string) =>
   sql<{ id: string; status: string }>`select i.id, i.status from interviews i join applications a on a.id = i.application_id where a.candidate_id = ${candidateId}`.execute(db.db).then((r) => r.rows);
@@ -72,29 +49,10 @@ const handlers = () => {
   return { ...botInboxHandlers({ features, runtime }), ...cardActionInboxHandlers({ features, runtime }) };
 };
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000) {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 beforeAll(async () => {
-  db = await createTestDatabase();
-  features = db.features(clock);
-  sim = await startSimulator({ clock, aibot: { timing: { timeoutMs: 3000, retryIntervalMs: 5, streamRefreshIntervalMs: 5, maxStreamRefreshes: 3 } } });
-  api = createTestApp(db, { clock, secretsEnv: env });
-  server = createServer(api.app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ db, features, sim, api, server, baseUrl } = await startBotHarness({ clock, secretsEnv: env, simulator: { aibot: { timing: { timeoutMs: 3000, retryIntervalMs: 5, streamRefreshIntervalMs: 5, maxStreamRefreshes: 3 } } } }));
 });
-afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-  await sim?.stop();
-  await db?.drop();
-});
+afterAll(() => stopAll({ server, sim, db }));
 
 describe('WeCom AI bot, callback mode: 取消 with a confirmation card', () => {
   let app: PlatformApp;
@@ -246,7 +204,7 @@ describe('WeCom AI bot, long connection: a chart arrives as an image', () => {
 
     const clicked = await sim.aibot.clickButton({ chatId, userid: setup.hrUserId, text: '不取消' });
     expect(clicked.pushed).toBeDefined();
-    await waitFor(async () => (await db.db.selectFrom('inbox').select('id').where('dedupe_key', '=', `msg:${clicked.msgid}`).execute()).length === 1);
+    await waitFor(async () => (await db.db.selectFrom('inbox').select('id').where('dedupe_key', '=', `msg:${clicked.msgid}`).execute()).length === 1, 'the click in the inbox');
     expect(await processDueEvents(features, handlers())).toMatchObject({ handled: 1, retried: 0 });
     await dispatchDueMessages(features, { wecom_aibot_push: push });
     expect(sim.aibot.chat(chatId).at(-1)!.content).toContain('好的，已取消操作');

@@ -1,24 +1,21 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { startSimulator, type Simulator } from '@hirebridge/simulator';
+import type { Server } from 'node:http';
+import type { Simulator } from '@hirebridge/simulator';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpBotRuntime } from '../../server/src/adapters/bot/http-runtime';
-import { DingtalkStreamConnection } from '../../server/src/adapters/dingtalk/stream-connection';
-import { dingtalkRobotSender } from '../../server/src/adapters/dingtalk/robot-sender';
-import { postgresTokenCache } from '../../server/src/adapters/postgres/token-cache';
+import type { DingtalkStreamConnection } from '../../server/src/adapters/dingtalk/stream-connection';
 import { wecomAibotReplySender } from '../../server/src/adapters/wecom/aibot/senders';
 import { botInboxHandlers } from '../../server/src/features/bot/inbound';
 import type { FeatureContext } from '../../server/src/features/context';
-import { acceptInboundEvent, processDueEvents } from '../../server/src/features/inbox';
+import { processDueEvents } from '../../server/src/features/inbox';
 import { dispatchDueMessages } from '../../server/src/features/outbox';
 import type { PlatformApp } from '../../server/src/features/platform';
 import { createLogger } from '../../server/src/observability/logger';
 import { fixedClock } from '../../server/src/ports/clock';
-import { createTestApp, type TestApp } from '../support/app';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { competencyModelInput, createTenant, signIn, type TenantFixture } from '../support/fixtures';
+import type { TestApp } from '../support/app';
+import type { TestDatabase } from '../support/database';
+import { candidateConfirms as confirmsAs, company as seedCompany, connectDingtalkStream, dingtalkSenders, startBotHarness, stopAll, waitFor } from '../support/bot-harness';
+import type { TenantFixture } from '../support/fixtures';
 
 /**
  * End to end through the platform simulator, on both platforms: an HR person @-mentions the bot in a group → the
@@ -27,7 +24,6 @@ import { competencyModelInput, createTenant, signIn, type TenantFixture } from '
  * Monday 23 November 2026, 10:00 in Shanghai.
  */
 const clock = fixedClock('2026-11-23T02:00:00Z');
-const month = 30 * 86_400_000;
 const log = createLogger({ level: 'silent' });
 const aibot = { botId: 'aibotHireBridgeE2E', secret: 'aibot-e2e-secret', token: 'hbAibotE2E', aesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' };
 const ding = { appKey: 'dingbote2e0001', appSecret: 'ding-bot-e2e-secret', group: 'cidBotE2E==' };
@@ -40,59 +36,20 @@ let server: Server;
 let baseUrl: string;
 let features: FeatureContext;
 
-const auth = (token: string) => ({ authorization: `Bearer ${token}` });
-const userIdOf = async (employeeId: string) => (await db.db.selectFrom('employees').select('platform_user_id').where('id', '=', employeeId).executeTakeFirstOrThrow()).platform_user_id;
-
 /** A company with an open job, a candidate who applied, and an HR person who can talk to the bot. */
-async function company(platform: 'wecom' | 'dingtalk') {
-  const tenant = await createTenant(db.db, { platform });
-  const hr = await signIn(db.db, tenant, tenant.employees.hr.id, month);
-  const job = await api.http.post('/api/jobs').set(auth(hr)).send({ title: '前端工程师', departmentId: tenant.departmentId, rounds: [{ name: '技术一面', durationMinutes: 60 }] }).expect(201);
-  await api.http.put(`/api/jobs/${job.body.id}/competency-model`).set(auth(hr)).send(competencyModelInput()).expect(201);
-  await api.http.post(`/api/jobs/${job.body.id}/status`).set(auth(hr)).send({ status: 'open' }).expect(200);
-  const candidate = await api.http.post('/api/candidates').set(auth(hr)).send({ name: '林晓雨', phone: '13912345678' }).expect(201);
-  await api.http.post('/api/applications').set(auth(hr)).send({ candidateId: candidate.body.id, jobId: job.body.id }).expect(201);
-  return { tenant, candidateId: candidate.body.id as string, hrUserId: await userIdOf(tenant.employees.hr.id), interviewerUserId: await userIdOf(tenant.employees.interviewer.id) };
-}
-
+const company = (platform: 'wecom' | 'dingtalk') => seedCompany(db, api, platform);
 /** The candidate, signed in to the mini-program, confirms through the candidate API. */
-async function candidateConfirms(tenant: TenantFixture, candidateId: string, interviewId: string) {
-  const token = randomBytes(32).toString('base64url');
-  await db.db.insertInto('sessions').values({
-    token_hash: createHash('sha256').update(token).digest(), tenant_id: tenant.tenantId, candidate_id: candidateId, method: 'wechat_miniapp',
-    expires_at: new Date(Date.now() + month), last_seen_at: new Date(Date.now() + month),
-  }).execute();
-  await api.http.post(`/api/candidate/interviews/${interviewId}/confirm`).set(auth(token)).expect(200);
-}
+const candidateConfirms = (tenant: TenantFixture, candidateId: string, interviewId: string) => confirmsAs(db, api, tenant.tenantId, candidateId, interviewId);
 
 const interviewsOf = (candidateId: string) =>
   sql<{ id: string; status: string; starts_at: Date }>`select i.id, i.status, i.starts_at from interviews i join applications a on a.id = i.application_id where a.candidate_id = ${candidateId}`.execute(db.db).then((r) => r.rows);
 
 const handlers = () => botInboxHandlers({ features, runtime: httpBotRuntime({ baseUrl: () => baseUrl }) });
 
-async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 5_000) {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 beforeAll(async () => {
-  db = await createTestDatabase();
-  features = db.features(clock);
-  sim = await startSimulator({ clock, aibot: { timing: { timeoutMs: 3000, retryIntervalMs: 5, streamRefreshIntervalMs: 5, maxStreamRefreshes: 3 } }, dingtalk: { stream: { pollIntervalMs: 10, disconnectGraceMs: 50 } } });
-  api = createTestApp(db, { clock, secretsEnv: env });
-  server = createServer(api.app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ db, features, sim, api, server, baseUrl } = await startBotHarness({ clock, secretsEnv: env, simulator: { aibot: { timing: { timeoutMs: 3000, retryIntervalMs: 5, streamRefreshIntervalMs: 5, maxStreamRefreshes: 3 } }, dingtalk: { stream: { pollIntervalMs: 10, disconnectGraceMs: 50 } } } }));
 });
-afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-  await sim?.stop();
-  await db?.drop();
-});
+afterAll(() => stopAll({ server, sim, db }));
 
 describe('WeCom AI bot in a group (callback mode)', () => {
   let app: PlatformApp;
@@ -155,7 +112,7 @@ describe('WeCom AI bot in a group (callback mode)', () => {
 describe('DingTalk robot in a group (stream mode)', () => {
   let setup: Awaited<ReturnType<typeof company>>;
   let connection: DingtalkStreamConnection;
-  const robot = () => dingtalkRobotSender({ findApp: (tenantId) => features.stores.platform.findAppOfKind(tenantId, 'dingtalk_app'), env, tokens: postgresTokenCache(db.db, clock), log, sleep: async () => undefined });
+  const robot = () => dingtalkSenders({ features, db, env, clock, log }).dingtalk_group;
 
   beforeAll(async () => {
     setup = await company('dingtalk');
@@ -166,8 +123,7 @@ describe('DingTalk robot in a group (stream mode)', () => {
     const app = await features.stores.platform.insertApp(setup.tenant.tenantId, {
       kind: 'dingtalk_app', corpId: 'dingbote2ecorp', agentId: ding.appKey, secretRef: 'env:HB_TEST_DT_SECRET', callbackTokenRef: null, encodingAesKeyRef: null, apiBaseUrl: sim.url,
     });
-    connection = new DingtalkStreamConnection({ app, env, accept: (event) => acceptInboundEvent(features, event), log, keepAlive: false, backoff: { baseMs: 20, maxMs: 2_000, stableMs: 60_000 } });
-    connection.start();
+    connection = await connectDingtalkStream({ app, env, features, log, sim, appKey: ding.appKey });
   });
   afterAll(async () => {
     await connection?.stop();

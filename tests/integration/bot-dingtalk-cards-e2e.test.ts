@@ -1,12 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { startSimulator, type Simulator } from '@hirebridge/simulator';
+import type { Server } from 'node:http';
+import type { Simulator } from '@hirebridge/simulator';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpBotRuntime } from '../../server/src/adapters/bot/http-runtime';
-import { dingtalkRobotSender } from '../../server/src/adapters/dingtalk/robot-sender';
-import { DingtalkStreamConnection } from '../../server/src/adapters/dingtalk/stream-connection';
-import { postgresTokenCache } from '../../server/src/adapters/postgres/token-cache';
+import type { DingtalkStreamConnection } from '../../server/src/adapters/dingtalk/stream-connection';
 import { botInboxHandlers } from '../../server/src/features/bot/inbound';
 import type { FeatureContext } from '../../server/src/features/context';
 import { dingtalkCardActionInboxHandlers } from '../../server/src/features/group-chat/dingtalk-card-actions';
@@ -14,9 +11,9 @@ import { acceptInboundEvent, processDueEvents } from '../../server/src/features/
 import { dispatchDueMessages } from '../../server/src/features/outbox';
 import { createLogger } from '../../server/src/observability/logger';
 import { fixedClock } from '../../server/src/ports/clock';
-import { createTestApp, type TestApp } from '../support/app';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { competencyModelInput, createTenant, signIn } from '../support/fixtures';
+import type { TestApp } from '../support/app';
+import type { TestDatabase } from '../support/database';
+import { applicant, company, connectDingtalkStream, dingtalkSenders, startBotHarness, stopAll, waitFor } from '../support/bot-harness';
 
 /**
  * Issue 7 on DingTalk, end to end through the simulator: a destructive command (取消) in a group answers with an
@@ -28,7 +25,6 @@ import { competencyModelInput, createTenant, signIn } from '../support/fixtures'
  * Monday 23 November 2026, 10:00 in Shanghai.
  */
 const clock = fixedClock('2026-11-23T02:00:00Z');
-const month = 30 * 86_400_000;
 const log = createLogger({ level: 'silent' });
 const ding = { appKey: 'dingcarde2e0001', appSecret: 'ding-card-e2e-secret', group: 'cidCardE2E==', template: 'hb-card-e2e.schema' };
 const env = { HB_TEST_DT_CARD_SECRET: ding.appSecret };
@@ -48,23 +44,9 @@ let secondCandidateId: string;
 let tenantId: string;
 let appId: string;
 
-const auth = (token: string) => ({ authorization: `Bearer ${token}` });
-const userIdOf = async (employeeId: string) => (await db.db.selectFrom('employees').select('platform_user_id').where('id', '=', employeeId).executeTakeFirstOrThrow()).platform_user_id;
 const runtime = () => httpBotRuntime({ baseUrl: () => baseUrl });
 const handlers = () => ({ ...botInboxHandlers({ features, runtime: runtime() }), ...dingtalkCardActionInboxHandlers({ features, runtime: runtime() }) });
-const robot = () => dingtalkRobotSender({ findApp: (tenantId) => features.stores.platform.findAppOfKind(tenantId, 'dingtalk_app'), env, tokens: postgresTokenCache(db.db, clock), log, sleep: async () => undefined });
-const senders = () => {
-  const sender = robot();
-  return { dingtalk_group: sender, dingtalk_oto: sender, dingtalk_card_update: sender };
-};
-
-async function waitFor(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 5_000) {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const senders = () => dingtalkSenders({ features, db, env, clock, log });
 
 /** Outbox rows of the DingTalk robot channels that failed for good (other channels have no sender in this test). */
 const deadDingtalkRows = () => db.db.selectFrom('outbox').select(['channel', 'last_error']).where('channel', 'like', 'dingtalk_%').where('status', '=', 'dead').execute();
@@ -80,27 +62,12 @@ async function say(text: string) {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  features = db.features(clock);
-  sim = await startSimulator({ clock, dingtalk: { stream: { pollIntervalMs: 10, disconnectGraceMs: 50 } } });
-  api = createTestApp(db, { clock, secretsEnv: env });
-  server = createServer(api.app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ db, features, sim, api, server, baseUrl } = await startBotHarness({ clock, secretsEnv: env, simulator: { dingtalk: { stream: { pollIntervalMs: 10, disconnectGraceMs: 50 } } } }));
 
-  const tenant = await createTenant(db.db, { platform: 'dingtalk' });
-  const hr = await signIn(db.db, tenant, tenant.employees.hr.id, month);
-  const job = await api.http.post('/api/jobs').set(auth(hr)).send({ title: '前端工程师', departmentId: tenant.departmentId, rounds: [{ name: '技术一面', durationMinutes: 60 }] }).expect(201);
-  await api.http.put(`/api/jobs/${job.body.id}/competency-model`).set(auth(hr)).send(competencyModelInput()).expect(201);
-  await api.http.post(`/api/jobs/${job.body.id}/status`).set(auth(hr)).send({ status: 'open' }).expect(200);
-  const candidate = await api.http.post('/api/candidates').set(auth(hr)).send({ name: '林晓雨', phone: '13912345678' }).expect(201);
-  await api.http.post('/api/applications').set(auth(hr)).send({ candidateId: candidate.body.id, jobId: job.body.id }).expect(201);
-  candidateId = candidate.body.id as string;
-  const second = await api.http.post('/api/candidates').set(auth(hr)).send({ name: '周明远', phone: '13812345679' }).expect(201);
-  await api.http.post('/api/applications').set(auth(hr)).send({ candidateId: second.body.id, jobId: job.body.id }).expect(201);
-  secondCandidateId = second.body.id as string;
-  hrUserId = await userIdOf(tenant.employees.hr.id);
-  interviewerUserId = await userIdOf(tenant.employees.interviewer.id);
+  const seeded = await company(db, api, 'dingtalk');
+  const { tenant } = seeded;
+  ({ candidateId, hrUserId, interviewerUserId } = seeded);
+  secondCandidateId = await applicant(api, seeded.hr, seeded.jobId, { name: '周明远', phone: '13812345679' });
 
   sim.dingtalk.addApp({ appKey: ding.appKey, appSecret: ding.appSecret, robotCode: ding.appKey, corpId: 'dingcarde2ecorp' });
   sim.dingtalk.addUser({ userId: hrUserId, name: '招聘专员' });
@@ -114,17 +81,9 @@ beforeAll(async () => {
   expect(app.cardTemplateId).toBe(ding.template);
   tenantId = tenant.tenantId;
   appId = app.id;
-  connection = new DingtalkStreamConnection({ app, env, accept: (event) => acceptInboundEvent(features, event), log, keepAlive: false, backoff: { baseMs: 20, maxMs: 2_000, stableMs: 60_000 } });
-  connection.start();
-  await waitFor(() => sim.dingtalk.liveConnections(ding.appKey) > 0, 'the stream connection');
+  connection = await connectDingtalkStream({ app, env, features, log, sim, appKey: ding.appKey });
 });
-afterAll(async () => {
-  await connection?.stop();
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-  await sim?.stop();
-  await db?.drop();
-});
+afterAll(() => stopAll({ connection, server, sim, db }));
 
 describe('DingTalk interactive cards and images from the HR bot (stream mode)', () => {
   it('取消 → interactive card with buttons → a click on the group page → interview cancelled → card updated for everyone', async () => {

@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServerApi, handleMessage, type BotAnswer, type InboundMessage } from '@hirebridge/bot';
@@ -10,8 +9,9 @@ import type { FeatureContext } from '../../server/src/features/context';
 import { createLogger } from '../../server/src/observability/logger';
 import { fixedClock } from '../../server/src/ports/clock';
 import { createTestApp, type TestApp } from '../support/app';
+import { analystJob, listen, stopAll } from '../support/bot-harness';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { competencyModelInput, createTenant, type TenantFixture } from '../support/fixtures';
+import { createTenant, type TenantFixture } from '../support/fixtures';
 
 /**
  * 导出 (an .xlsx sent 1:1 as a single-use ten-minute link, never into the group) and 订阅 (a daily digest in the
@@ -52,25 +52,19 @@ beforeAll(async () => {
   db = await createTestDatabase();
   features = { ...db.features(clock), publicUrl };
   api = createTestApp(db, { features });
-  server = createServer(api.app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, baseUrl } = await listen(api));
   t = await createTenant(db.db);
   for (const [k, e] of Object.entries(t.employees)) {
     users[k] = (await db.db.selectFrom('employees').select('platform_user_id').where('id', '=', e.id).executeTakeFirstOrThrow()).platform_user_id;
   }
   const admin = t.employees.admin.principal;
-  const { createJob, publishCompetencyModel } = await import('../../server/src/features/jobs');
   const { createCandidate } = await import('../../server/src/features/candidates');
-  const job = await createJob(features, admin, { title: '数据分析师', departmentId: t.departmentId, description: '', location: '', headcount: 1, hiringManagerId: null, ownerHrId: null, rounds: [{ name: '初面', durationMinutes: 60 }] });
-  const model = await publishCompetencyModel(features, admin, job.id, competencyModelInput());
-  await db.db.updateTable('jobs').set({ status: 'open' }).where('id', '=', job.id).execute();
-  const round = await db.db.selectFrom('interview_rounds').select('id').where('job_id', '=', job.id).executeTakeFirstOrThrow();
+  const job = await analystJob(features, db, t);
   const interview = async (name: string, startsAt: string, status: string) => {
     const candidate = await createCandidate(features, admin, { name, phone: null, email: null, source: 'other', timeZone: null, resumeText: '', talentPool: false });
-    const app = await db.db.insertInto('applications').values({ tenant_id: t.tenantId, candidate_id: candidate.id, job_id: job.id, stage: 'interviewing' }).returning('id').executeTakeFirstOrThrow();
+    const app = await db.db.insertInto('applications').values({ tenant_id: t.tenantId, candidate_id: candidate.id, job_id: job.jobId, stage: 'interviewing' }).returning('id').executeTakeFirstOrThrow();
     const id = (await db.db.insertInto('interviews').values({
-      tenant_id: t.tenantId, application_id: app.id, round_id: round.id, competency_model_id: model.id, status,
+      tenant_id: t.tenantId, application_id: app.id, round_id: job.roundId, competency_model_id: job.competencyModelId, status,
       starts_at: new Date(startsAt), ends_at: new Date(Date.parse(startsAt) + 3_600_000), schedule_version: 1,
     }).returning('id').executeTakeFirstOrThrow()).id;
     await db.db.insertInto('interview_panelists').values({ tenant_id: t.tenantId, interview_id: id, employee_id: t.employees.interviewer.id, role: 'lead' }).execute();
@@ -82,11 +76,7 @@ beforeAll(async () => {
             VALUES (${t.tenantId}, ${done}, ${t.employees.interviewer.id}, 'submitted', 'strong_yes', ${new Date('2026-11-20T06:00:00Z')})`.execute(db.db);
   await interview('吴同学', '2026-11-24T06:00:00Z', 'confirmed'); // Tuesday 14:00 in Shanghai
 });
-afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-  await db?.drop();
-});
+afterAll(() => stopAll({ server, db }));
 
 describe('导出', () => {
   let link: string;

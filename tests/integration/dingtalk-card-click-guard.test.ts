@@ -1,22 +1,20 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { startSimulator, type Simulator } from '@hirebridge/simulator';
+import type { Server } from 'node:http';
+import type { Simulator } from '@hirebridge/simulator';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpBotRuntime } from '../../server/src/adapters/bot/http-runtime';
-import { dingtalkRobotSender } from '../../server/src/adapters/dingtalk/robot-sender';
-import { DingtalkStreamConnection } from '../../server/src/adapters/dingtalk/stream-connection';
-import { postgresTokenCache } from '../../server/src/adapters/postgres/token-cache';
+import type { DingtalkStreamConnection } from '../../server/src/adapters/dingtalk/stream-connection';
 import { botInboxHandlers } from '../../server/src/features/bot/inbound';
 import type { FeatureContext } from '../../server/src/features/context';
 import { dingtalkCardActionInboxHandlers } from '../../server/src/features/group-chat/dingtalk-card-actions';
-import { acceptInboundEvent, processDueEvents } from '../../server/src/features/inbox';
+import { processDueEvents } from '../../server/src/features/inbox';
 import { dispatchDueMessages } from '../../server/src/features/outbox';
 import { createLogger } from '../../server/src/observability/logger';
 import { fixedClock } from '../../server/src/ports/clock';
-import { createTestApp, type TestApp } from '../support/app';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { competencyModelInput, createTenant, signIn, type TenantFixture } from '../support/fixtures';
+import type { TestApp } from '../support/app';
+import type { TestDatabase } from '../support/database';
+import { applicant, company, connectDingtalkStream, dingtalkSenders, endedInterview, startBotHarness, platformUserIdOf, stopAll, waitFor } from '../support/bot-harness';
+import type { TenantFixture } from '../support/fixtures';
 
 /**
  * DingTalk card clicks, the two review findings:
@@ -28,7 +26,6 @@ import { competencyModelInput, createTenant, signIn, type TenantFixture } from '
  * Friday 27 November 2026, 12:30 in Shanghai; an interview ended the day before, so its scorecards are late.
  */
 const clock = fixedClock('2026-11-27T04:30:00Z');
-const month = 30 * 86_400_000;
 const log = createLogger({ level: 'silent' });
 const ding = { appKey: 'dingguard0001', appSecret: 'ding-guard-secret', group: 'cidGuardHR==', other: 'cidGuardOther==', template: 'hb-card-guard.schema', corpId: 'dingguardcorp' };
 const env = { HB_TEST_DT_GUARD_SECRET: ding.appSecret };
@@ -50,22 +47,10 @@ let secondCandidateId: string;
 let lateInterviewId: string;
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
-const userIdOf = async (employeeId: string) => (await db.db.selectFrom('employees').select('platform_user_id').where('id', '=', employeeId).executeTakeFirstOrThrow()).platform_user_id;
+const userIdOf = (employeeId: string) => platformUserIdOf(db, employeeId);
 const runtime = () => httpBotRuntime({ baseUrl: () => baseUrl });
 const handlers = () => ({ ...botInboxHandlers({ features, runtime: runtime() }), ...dingtalkCardActionInboxHandlers({ features, runtime: runtime() }) });
-const robot = () => dingtalkRobotSender({ findApp: (tenantId) => features.stores.platform.findAppOfKind(tenantId, 'dingtalk_app'), env, tokens: postgresTokenCache(db.db, clock), log, sleep: async () => undefined });
-const senders = () => {
-  const sender = robot();
-  return { dingtalk_group: sender, dingtalk_oto: sender, dingtalk_card_update: sender };
-};
-
-async function waitFor(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 5_000) {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const senders = () => dingtalkSenders({ features, db, env, clock, log });
 
 const inboxCount = async () => (await db.db.selectFrom('inbox').select('id').where('kind', '=', 'card.dingtalk_callback').execute()).length;
 const outboxCount = async () => (await db.db.selectFrom('outbox').select('id').execute()).length;
@@ -107,42 +92,17 @@ async function pageClick(outTrackId: string, key: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  features = db.features(clock);
-  sim = await startSimulator({ clock, dingtalk: { stream: { pollIntervalMs: 10, disconnectGraceMs: 50 } } });
-  api = createTestApp(db, { clock, secretsEnv: env });
-  server = createServer(api.app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ db, features, sim, api, server, baseUrl } = await startBotHarness({ clock, secretsEnv: env, simulator: { dingtalk: { stream: { pollIntervalMs: 10, disconnectGraceMs: 50 } } } }));
 
-  t = await createTenant(db.db, { platform: 'dingtalk' });
-  const hr = await signIn(db.db, t, t.employees.hr.id, month);
-  const job = await api.http.post('/api/jobs').set(auth(hr)).send({ title: '前端工程师', departmentId: t.departmentId, rounds: [{ name: '技术一面', durationMinutes: 60 }] }).expect(201);
-  await api.http.put(`/api/jobs/${job.body.id}/competency-model`).set(auth(hr)).send(competencyModelInput()).expect(201);
-  await api.http.post(`/api/jobs/${job.body.id}/status`).set(auth(hr)).send({ status: 'open' }).expect(200);
-  const candidate = await api.http.post('/api/candidates').set(auth(hr)).send({ name: '林晓雨', phone: '13912345678' }).expect(201);
-  await api.http.post('/api/applications').set(auth(hr)).send({ candidateId: candidate.body.id, jobId: job.body.id }).expect(201);
-  candidateId = candidate.body.id as string;
-  const second = await api.http.post('/api/candidates').set(auth(hr)).send({ name: '周明远', phone: '13812345679' }).expect(201);
-  await api.http.post('/api/applications').set(auth(hr)).send({ candidateId: second.body.id, jobId: job.body.id }).expect(201);
-  secondCandidateId = second.body.id as string;
-  hrUserId = await userIdOf(t.employees.hr.id);
-  interviewerUserId = await userIdOf(t.employees.interviewer.id);
+  const seeded = await company(db, api, 'dingtalk');
+  ({ tenant: t, candidateId, hrUserId, interviewerUserId } = seeded);
+  secondCandidateId = await applicant(api, seeded.hr, seeded.jobId, { name: '周明远', phone: '13812345679' });
   adminUserId = await userIdOf(t.employees.admin.id);
 
   // A third candidate's interview ended yesterday with two panelists and no scorecards: two late scorecards.
-  const third = await api.http.post('/api/candidates').set(auth(hr)).send({ name: '陈思远', phone: '13712345670' }).expect(201);
-  const application = await api.http.post('/api/applications').set(auth(hr)).send({ candidateId: third.body.id, jobId: job.body.id }).expect(201);
-  const round = await db.db.selectFrom('interview_rounds').select('id').where('job_id', '=', job.body.id).executeTakeFirstOrThrow();
-  const model = await db.db.selectFrom('competency_models').select('id').where('job_id', '=', job.body.id).executeTakeFirstOrThrow();
-  lateInterviewId = (await db.db.insertInto('interviews').values({
-    tenant_id: t.tenantId, application_id: application.body.id, round_id: round.id, competency_model_id: model.id, status: 'completed',
-    starts_at: new Date('2026-11-26T03:00:00Z'), ends_at: new Date('2026-11-26T04:00:00Z'), schedule_version: 1,
-  }).returning('id').executeTakeFirstOrThrow()).id;
-  await db.db.insertInto('interview_panelists').values([
-    { tenant_id: t.tenantId, interview_id: lateInterviewId, employee_id: t.employees.interviewer.id, role: 'lead' },
-    { tenant_id: t.tenantId, interview_id: lateInterviewId, employee_id: t.employees.manager.id, role: 'member' },
-  ]).execute();
+  const third = await api.http.post('/api/candidates').set(auth(seeded.hr)).send({ name: '陈思远', phone: '13712345670' }).expect(201);
+  const application = await api.http.post('/api/applications').set(auth(seeded.hr)).send({ candidateId: third.body.id, jobId: seeded.jobId }).expect(201);
+  lateInterviewId = await endedInterview(db, t, { applicationId: application.body.id as string, jobId: seeded.jobId, startsAt: '2026-11-26T03:00:00Z', endsAt: '2026-11-26T04:00:00Z' });
 
   sim.dingtalk.addApp({ appKey: ding.appKey, appSecret: ding.appSecret, robotCode: ding.appKey, corpId: ding.corpId });
   sim.dingtalk.addUser({ userId: hrUserId, name: '招聘专员' });
@@ -155,17 +115,9 @@ beforeAll(async () => {
     kind: 'dingtalk_app', corpId: ding.corpId, agentId: ding.appKey, secretRef: 'env:HB_TEST_DT_GUARD_SECRET', callbackTokenRef: null, encodingAesKeyRef: null, apiBaseUrl: sim.url,
     cardTemplateId: ding.template,
   });
-  connection = new DingtalkStreamConnection({ app, env, accept: (event) => acceptInboundEvent(features, event), log, keepAlive: false, backoff: { baseMs: 20, maxMs: 2_000, stableMs: 60_000 } });
-  connection.start();
-  await waitFor(() => sim.dingtalk.liveConnections(ding.appKey) > 0, 'the stream connection');
+  connection = await connectDingtalkStream({ app, env, features, log, sim, appKey: ding.appKey });
 });
-afterAll(async () => {
-  await connection?.stop();
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-  await sim?.stop();
-  await db?.drop();
-});
+afterAll(() => stopAll({ connection, server, sim, db }));
 
 describe('DingTalk card clicks act only where the card was delivered', () => {
   it('a forged chat on a real card and a click on an unknown card are dropped; the real click still works', async () => {

@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
+import { chatRefOf, dingtalkChatRefMaxLength, isBoundedString as str, type DingtalkCardSpace } from '../../ports/dingtalk-card';
 import type { GroupButton, GroupMessage } from '../../ports/group-notifier';
+
+// Re-exported for the DingTalk sender and this module's tests, which import them from here.
+export { dingtalkCardUpdateChannel, spaceOfChatRef, type DingtalkCardSpace } from '../../ports/dingtalk-card';
 
 /**
  * The HireBridge card template for DingTalk interactive cards (互动卡片). DingTalk draws a card from a template the
@@ -22,27 +26,9 @@ import type { GroupButton, GroupMessage } from '../../ports/group-notifier';
 export const hbCardActionId = 'hb_button';
 export const dingtalkCardTopic = '/v1.0/card/instances/callback';
 
-/** The inbox kind of a stored card click (DingTalk interactive card callback, stream mode). */
-export const dingtalkCardClickKind = 'card.dingtalk_callback';
-
-/** An outbox channel: after a click was acted on, the card is updated for everyone (recipient = outTrackId). */
-export const dingtalkCardUpdateChannel = 'dingtalk_card_update';
-
 /** `outTrackId`: ours, ≤ 64 characters, unique per card instance. The neutral cardId (≤ 128) is hashed when longer. */
 export function outTrackIdOf(cardId: string): string {
   return /^[A-Za-z0-9_-]{1,64}$/.test(cardId) ? cardId : `hb_${createHash('sha256').update(cardId).digest('hex').slice(0, 48)}`;
-}
-
-export type DingtalkCardSpace = { readonly type: 'group'; readonly openConversationId: string } | { readonly type: 'single'; readonly userId: string };
-
-const chatRefOf = (space: DingtalkCardSpace) => (space.type === 'group' ? `group:${space.openConversationId}` : `single:${space.userId}`);
-
-/** "group:cid==" / "single:user1" → the space; anything else → undefined. */
-export function spaceOfChatRef(ref: unknown): DingtalkCardSpace | undefined {
-  if (typeof ref !== 'string') return undefined;
-  const match = /^(group|single):(.{1,256})$/.exec(ref);
-  if (!match) return undefined;
-  return match[1] === 'group' ? { type: 'group', openConversationId: match[2]! } : { type: 'single', userId: match[2]! };
 }
 
 /** The card's variables for a button card (all strings). */
@@ -94,8 +80,6 @@ export interface DingtalkCardClickPayload {
   readonly chat: string | null;
 }
 
-const str = (value: unknown, max: number): value is string => typeof value === 'string' && value.length > 0 && value.length <= max;
-
 /**
  * The callback's `data` (a JSON string: `{corpId, outTrackId, userId, content}`, `content` itself a JSON string with
  * `cardPrivateData: {actionIds, params}`; HTTP-mode callbacks name it `value`) → the click, or a reason it is unusable.
@@ -130,7 +114,7 @@ export function parseCardCallback(data: string): DingtalkCardClickPayload | { re
     corpId: typeof outer.corpId === 'string' ? outer.corpId : null,
     actionId: hbCardActionId,
     key: params.key,
-    chat: str(params.chat, 300) ? params.chat : null,
+    chat: str(params.chat, dingtalkChatRefMaxLength) ? params.chat : null,
   };
 }
 

@@ -3,8 +3,9 @@ import WebSocket from 'ws';
 import type { InboundEvent } from '../../features/inbox';
 import type { PlatformApp } from '../../features/platform';
 import type { Logger } from '../../observability/logger';
+import { dingtalkCardClickKind, spaceOfChatRef } from '../../ports/dingtalk-card';
 import { type DingtalkCredentials, dingtalkCredentialsOf } from './app-identity';
-import { cardClickDedupeKey, dingtalkCardClickKind, dingtalkCardTopic, parseCardCallback, spaceOfChatRef } from './card-template';
+import { cardClickDedupeKey, dingtalkCardTopic, parseCardCallback } from './card-template';
 
 /**
  * Our DingTalk Stream-mode client (https://open.dingtalk.com/document/orgapp/stream), built on `dingtalk-stream`

@@ -1,3 +1,4 @@
+import { dingtalkCardClickKind, dingtalkCardUpdateChannel, dingtalkChatRefMaxLength, isBoundedString as str, spaceOfChatRef, type DingtalkCardSpace } from '../../ports/dingtalk-card';
 import type { GroupTarget } from '../../ports/group-notifier';
 import type { BotRuntime, NeutralCardClick } from '../bot/inbound';
 import type { FeatureContext } from '../context';
@@ -22,12 +23,9 @@ import type { DingtalkCardDelivery } from './origin-store';
  * /v1.0/card/instances), once per card. A failed click (the bot's answer says so) leaves it open for another choice,
  * and a card of independent buttons (several 催办) is never closed.
  */
-export const dingtalkCardClickKind = 'card.dingtalk_callback';
-export const dingtalkCardUpdateChannel = 'dingtalk_card_update';
-
-const str = (value: unknown, max: number): value is string => typeof value === 'string' && value.length > 0 && value.length <= max;
-
-const chatRefOf = (target: DingtalkCardDelivery['target']) => (target.channel === 'dingtalk_group' ? `group:${target.openConversationId}` : `single:${target.userId}`);
+/** Whether the card was delivered to the chat a click claims (a chat reference parsed by the port). */
+const deliveredTo = (target: DingtalkCardDelivery['target'], claimed: DingtalkCardSpace) =>
+  target.channel === 'dingtalk_group' ? claimed.type === 'group' && claimed.openConversationId === target.openConversationId : claimed.type === 'single' && claimed.userId === target.userId;
 
 /**
  * The click as the bot sees it, in the chat the card was really delivered to; undefined (dropped) when the card is
@@ -40,8 +38,11 @@ export function dingtalkCardClickOf(
 ): { click: NeutralCardClick; outTrackId: string; target: DingtalkCardDelivery['target']; exclusive: boolean } | undefined {
   const { outTrackId, userId, key, chat } = payload;
   if (!str(outTrackId, 64) || !str(userId, 256) || !str(key, 1024)) return undefined;
-  // A claimed chat must be one the card was delivered to; without one (an older template) the delivery decides.
-  const delivery = str(chat, 300) ? deliveries.find((d) => chatRefOf(d.target) === chat) : deliveries.length === 1 ? deliveries[0] : undefined;
+  // A claimed chat must be a chat reference the card was delivered to; without one (an older template) the delivery decides.
+  const hasClaim = str(chat, dingtalkChatRefMaxLength);
+  const claimed = hasClaim ? spaceOfChatRef(chat) : undefined;
+  if (hasClaim && !claimed) return undefined;
+  const delivery = claimed ? deliveries.find((d) => deliveredTo(d.target, claimed)) : deliveries.length === 1 ? deliveries[0] : undefined;
   if (!delivery) return undefined;
   const { target } = delivery;
   if (target.channel === 'dingtalk_oto' && target.userId !== userId) return undefined;
