@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServerApi, handleCardClick, handleMessage, type BotAnswer, type InboundMessage, type Reply } from '@hirebridge/bot';
@@ -11,8 +10,9 @@ import type { FeatureContext } from '../../server/src/features/context';
 import { createLogger } from '../../server/src/observability/logger';
 import { fixedClock } from '../../server/src/ports/clock';
 import { createTestApp, type TestApp } from '../support/app';
+import { lateScorecardsInterview, listen, stopAll } from '../support/bot-harness';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { competencyModelInput, createTenant, signIn, type TenantFixture } from '../support/fixtures';
+import { createTenant, signIn, type TenantFixture } from '../support/fixtures';
 
 /**
  * 面评进度 with its 催办 button, and 同步, through the real server over HTTP (real PostgreSQL) and the WeCom simulator's
@@ -78,39 +78,16 @@ beforeAll(async () => {
     },
   };
   api = createTestApp(db, { features, secretsEnv: env });
-  server = createServer(api.app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, baseUrl } = await listen(api));
   for (const [k, e] of Object.entries(t.employees)) {
     const row = await db.db.selectFrom('employees').select(['platform_user_id', 'name']).where('id', '=', e.id).executeTakeFirstOrThrow();
     users[k] = row.platform_user_id;
     names[k] = row.name;
   }
 
-  const admin = t.employees.admin.principal;
-  const { createJob, publishCompetencyModel } = await import('../../server/src/features/jobs');
-  const { createCandidate } = await import('../../server/src/features/candidates');
-  const job = await createJob(features, admin, { title: '数据分析师', departmentId: t.departmentId, description: '', location: '', headcount: 1, hiringManagerId: null, ownerHrId: null, rounds: [{ name: '初面', durationMinutes: 60 }] });
-  const model = await publishCompetencyModel(features, admin, job.id, competencyModelInput());
-  const candidate = await createCandidate(features, admin, { name: '周同学', phone: '13700000009', email: null, source: 'other', timeZone: null, resumeText: '', talentPool: false });
-  await db.db.updateTable('jobs').set({ status: 'open' }).where('id', '=', job.id).execute();
-  const app = await db.db.insertInto('applications').values({ tenant_id: t.tenantId, candidate_id: candidate.id, job_id: job.id, stage: 'interviewing' }).returning('id').executeTakeFirstOrThrow();
-  const round = await db.db.selectFrom('interview_rounds').select('id').where('job_id', '=', job.id).executeTakeFirstOrThrow();
-  interviewId = (await db.db.insertInto('interviews').values({
-    tenant_id: t.tenantId, application_id: app.id, round_id: round.id, competency_model_id: model.id, status: 'completed',
-    starts_at: new Date('2026-11-26T03:00:00Z'), ends_at: new Date('2026-11-26T04:00:00Z'), schedule_version: 1,
-  }).returning('id').executeTakeFirstOrThrow()).id;
-  await db.db.insertInto('interview_panelists').values([
-    { tenant_id: t.tenantId, interview_id: interviewId, employee_id: t.employees.interviewer.id, role: 'lead' },
-    { tenant_id: t.tenantId, interview_id: interviewId, employee_id: t.employees.manager.id, role: 'member' },
-  ]).execute();
+  interviewId = await lateScorecardsInterview(features, db, t, { startsAt: '2026-11-26T03:00:00Z', endsAt: '2026-11-26T04:00:00Z' });
 });
-afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-  await sim?.stop();
-  await db?.drop();
-});
+afterAll(() => stopAll({ server, sim, db }));
 
 describe('面评进度 and 催办', () => {
   it('lists the late scorecards with one 催办 button per interviewer and masks the candidate in the group', async () => {
@@ -133,7 +110,7 @@ describe('面评进度 and 催办', () => {
     expect(sent).toHaveLength(before + 1);
     const message = (sent.at(-1)!.payload as { message: { title: string; url: string } }).message;
     expect(message.title).toContain('请提交评分卡');
-    expect(message.url).toBe(`${publicUrl}/h5/#/pages/interviewer/scorecard?id=${interviewId}`);
+    expect(message.url).toBe(`${publicUrl}/h5/#/pages/interviewer/scorecard/index?id=${interviewId}`);
     expect(await manualNudges()).toEqual([expect.objectContaining({ interviewer_id: t.employees.interviewer.id, outbox_key: expect.stringMatching(/^chat:nudge-manual:/) })]);
     const audit = await db.db.selectFrom('audit_events').selectAll().where('action', '=', 'scorecard.nudge').execute();
     expect(audit).toEqual([expect.objectContaining({ actor: `employee:${t.employees.hr.id}`, object_id: interviewId, details: { interviewerId: t.employees.interviewer.id, manual: true } })]);

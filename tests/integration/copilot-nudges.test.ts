@@ -4,8 +4,9 @@ import { addBusinessDays, dispatchDueNudges } from '../../server/src/features/co
 import type { FeatureContext } from '../../server/src/features/context';
 import { fixedClock } from '../../server/src/ports/clock';
 import { createTestApp, type TestApp } from '../support/app';
+import { lateScorecardsInterview } from '../support/bot-harness';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { competencyModelInput, createTenant, signIn, type TenantFixture } from '../support/fixtures';
+import { createTenant, signIn, type TenantFixture } from '../support/fixtures';
 
 /**
  * Scorecard nudges from the database queue: 1 h after the end, then daily, as a card with the deep link; after 2
@@ -51,23 +52,7 @@ describe('scorecard nudges', () => {
     for (const [k, e] of Object.entries(t.employees)) {
       users[k] = (await db.db.selectFrom('employees').select('platform_user_id').where('id', '=', e.id).executeTakeFirstOrThrow()).platform_user_id;
     }
-    const admin = t.employees.admin.principal;
-    const { createJob, publishCompetencyModel } = await import('../../server/src/features/jobs');
-    const { createCandidate } = await import('../../server/src/features/candidates');
-    const job = await createJob(features, admin, { title: '数据分析师', departmentId: t.departmentId, description: '', location: '', headcount: 1, hiringManagerId: null, ownerHrId: null, rounds: [{ name: '初面', durationMinutes: 60 }] });
-    const model = await publishCompetencyModel(features, admin, job.id, competencyModelInput());
-    const candidate = await createCandidate(features, admin, { name: '周同学', phone: '13700000009', email: null, source: 'other', timeZone: null, resumeText: '', talentPool: false });
-    await db.db.updateTable('jobs').set({ status: 'open' }).where('id', '=', job.id).execute();
-    const app = await db.db.insertInto('applications').values({ tenant_id: t.tenantId, candidate_id: candidate.id, job_id: job.id, stage: 'interviewing' }).returning('id').executeTakeFirstOrThrow();
-    const round = await db.db.selectFrom('interview_rounds').select('id').where('job_id', '=', job.id).executeTakeFirstOrThrow();
-    interviewId = (await db.db.insertInto('interviews').values({
-      tenant_id: t.tenantId, application_id: app.id, round_id: round.id, competency_model_id: model.id, status: 'completed',
-      starts_at: new Date('2026-11-27T03:00:00Z'), ends_at: new Date('2026-11-27T04:00:00Z'), schedule_version: 1,
-    }).returning('id').executeTakeFirstOrThrow()).id;
-    await db.db.insertInto('interview_panelists').values([
-      { tenant_id: t.tenantId, interview_id: interviewId, employee_id: t.employees.interviewer.id, role: 'lead' },
-      { tenant_id: t.tenantId, interview_id: interviewId, employee_id: t.employees.manager.id, role: 'member' },
-    ]).execute();
+    interviewId = await lateScorecardsInterview(features, db, t, { startsAt: '2026-11-27T03:00:00Z', endsAt: '2026-11-27T04:00:00Z' });
   });
   afterAll(async () => {
     await db?.drop();
@@ -88,7 +73,7 @@ describe('scorecard nudges', () => {
     expect(await dispatchDueNudges(features, { publicUrl })).toMatchObject({ claimed: 2, nudged: 2, escalated: 0 });
     const [card] = await chat(users.interviewer!);
     const message = (card!.payload as { message: { kind: string; url: string; title: string } }).message;
-    expect(message).toMatchObject({ kind: 'card', url: `${publicUrl}/h5/#/pages/interviewer/scorecard?id=${interviewId}` });
+    expect(message).toMatchObject({ kind: 'card', url: `${publicUrl}/h5/#/pages/interviewer/scorecard/index?id=${interviewId}` });
     expect(message.title).toContain('请提交评分卡');
     expect(await nudges()).toHaveLength(2);
   });

@@ -13,7 +13,7 @@ export type NudgeDispatcher = Dispatcher;
 export function startNudgeDispatcher(deps: {
   features: FeatureContext;
   log: Logger;
-  /** The deep link's base: `${publicUrl}/h5/#/pages/interviewer/scorecard?id=…`. */
+  /** The deep link's base: `${publicUrl}/h5/#/pages/interviewer/scorecard/index?id=…`. */
   publicUrl: string;
   batchSize?: number;
   maxSleepMs?: number;

@@ -38,7 +38,7 @@ export function followupPlan(endsAt: Date, dueMinutes: number | null, timeZone: 
 }
 
 /** The interviewer's scorecard page in the H5 app, where every nudge leads. */
-export const scorecardLink = (publicUrl: string, interviewId: string) => `${publicUrl}/h5/#/pages/interviewer/scorecard?id=${interviewId}`;
+export const scorecardLink = (publicUrl: string, interviewId: string) => `${publicUrl}/h5/#/pages/interviewer/scorecard/index?id=${interviewId}`;
 
 export interface NudgeDispatchResult {
   planned: number;

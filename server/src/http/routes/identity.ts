@@ -19,6 +19,12 @@ import { route } from '../route';
 /** Where the H5 mini-app opens an invitation (hash route: the token never reaches a server log). */
 export const invitationUrl = (publicUrl: string, token: string) => `${publicUrl}/h5/#/pages/invite/index?token=${token}`;
 
+/** The links scheduling puts in invitations and panel cards: the candidate's invitation and the interviewer's kit. */
+export const schedulingLinks = (publicUrl: string) => ({
+  invitationUrl: (token: string) => invitationUrl(publicUrl, token),
+  interviewUrl: (interviewId: string) => `${publicUrl}/h5/#/pages/interviewer/kit/index?id=${interviewId}`,
+});
+
 /** Sign-in for the four identity kinds, sign-out, and HR issuing invitation links. */
 export const identityRoutes = (deps: { publicUrl: string }) => [
   route({

@@ -30,14 +30,11 @@ import * as onTheDay from '../../features/interviews/on-the-day';
 import * as policies from '../../features/interviews/policies';
 import * as interviews from '../../features/interviews';
 import { route } from '../route';
-import { invitationUrl } from './identity';
+import { schedulingLinks } from './identity';
 
 /** Scheduling: HR schedules and cancels; the candidate confirms or declines. */
 export const interviewRoutes = (deps: { publicUrl: string }) => {
-  const links = {
-    invitationUrl: (token: string) => invitationUrl(deps.publicUrl, token),
-    interviewUrl: (interviewId: string) => `${deps.publicUrl}/h5/#/pages/interview/kit?id=${interviewId}`,
-  };
+  const links = schedulingLinks(deps.publicUrl);
   return [
     route({
       method: 'post', path: '/api/applications/:applicationId/interviews', summary: '安排面试（固定时间）Schedule an interview at a fixed time', tag: 'interviews', access: 'session',
