@@ -97,6 +97,9 @@ export function createServerApi(options: { baseUrl: string; token: string; fetch
      */
     scheduleFromChat: (applicationId: string, body: { roundId: string; startsAt: string; panel: { employeeId: string }[]; origin: BotChatRef }) =>
       json(ScheduledInterview, 'POST', `/api/bot/applications/${encodeURIComponent(applicationId)}/interviews`, body),
+    /** 约面 … 让候选人选时间 from a chat: the offer remembers the group, which hears the time the candidate picks. */
+    offerFromChat: (applicationId: string, body: { roundId: string; panel: { employeeId: string }[]; origin: BotChatRef }) =>
+      json(OfferedInterview, 'POST', `/api/bot/applications/${encodeURIComponent(applicationId)}/interviews/offer`, body),
     offer: (applicationId: string, body: { roundId: string; panel: { employeeId: string }[] }) =>
       json(OfferedInterview, 'POST', `/api/applications/${encodeURIComponent(applicationId)}/interviews/offer`, body),
     reschedule: (interviewId: string, body: { startsAt: string; reason: string }) =>

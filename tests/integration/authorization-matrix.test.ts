@@ -138,6 +138,7 @@ const cases: Record<string, Case> = {
   'PUT /api/bot/digest': { allowed: [], body: () => ({ platform: 'wecom', chatId: 'wrkMatrixGroup', time: '9:00', requestId: 'matrix-none' }) },
   // Only with a chat message the server received from this person in that group: no fixture session has one.
   'POST /api/bot/applications/:applicationId/interviews': { allowed: [], body: () => ({ roundId: ids.roundId!, startsAt: '2026-11-30T02:00:00Z', panel: [{ employeeId: ids.interviewerOn! }], origin: { platform: 'wecom', chatId: 'wrkMatrixGroup', requestId: 'matrix-none' } }) },
+  'POST /api/bot/applications/:applicationId/interviews/offer': { allowed: [], body: () => ({ roundId: ids.roundId!, panel: [{ employeeId: ids.interviewerOn! }], origin: { platform: 'wecom', chatId: 'wrkMatrixGroup', requestId: 'matrix-none' } }) },
   'POST /api/bot/digest/unsubscribe': { allowed: [], body: () => ({ platform: 'wecom', chatId: 'wrkMatrixGroup', requestId: 'matrix-none' }) },
 };
 // Interviewer copilot (server/src/http/routes/copilot.ts): panel only for notes and one's own scorecard; the debrief for

@@ -85,13 +85,17 @@ async function waitFor(condition: () => Promise<boolean>, what: string, timeoutM
   }
 }
 
-async function candidateConfirms(candidateId: string, interviewId: string) {
+async function candidateSession(candidateId: string): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   await db.db.insertInto('sessions').values({
     token_hash: createHash('sha256').update(token).digest(), tenant_id: t.tenantId, candidate_id: candidateId, method: 'wechat_miniapp',
     expires_at: new Date(Date.now() + month), last_seen_at: new Date(Date.now() + month),
   }).execute();
-  await api.http.post(`/api/candidate/interviews/${interviewId}/confirm`).set(auth(token)).expect(200);
+  return token;
+}
+
+async function candidateConfirms(candidateId: string, interviewId: string) {
+  await api.http.post(`/api/candidate/interviews/${interviewId}/confirm`).set(auth(await candidateSession(candidateId))).expect(200);
 }
 
 /** A message the server received from `chat` (admitted and audited as `bot.command`), as the bot gets it. */
@@ -263,6 +267,30 @@ describe('约面 remembers the group it came from', () => {
     expect(await dispatchDueMessages(features, { wecom_aibot_push: push() })).toMatchObject({ sent: 2 });
     expect(chat(groups[0]).map((p) => p.content)).toEqual([expect.stringContaining('✅ 候选人 林** 已确认参加')]);
     expect(chat(groups[1]).map((p) => p.content)).toEqual([expect.stringContaining('✅ 候选人 王** 已确认参加')]);
+  });
+
+  it('约面 … 让候选人选时间 from a group: the group hears the time the candidate picks', async () => {
+    sim.aibot.addGroup(groups[1]!);
+    const c = await api.http.post('/api/candidates').set(auth(hrToken)).send({ name: '赵思琪', phone: '13612345678' }).expect(201);
+    await api.http.post('/api/applications').set(auth(hrToken)).send({ candidateId: c.body.id, jobId }).expect(201);
+    const interviewerName = (await db.db.selectFrom('employees').select('name').where('id', '=', t.employees.interviewer.id).executeTakeFirstOrThrow()).name;
+    const { inbound, token, requestId } = await received('约面 赵思琪 前端 让候选人选时间', { chat: groups[1] });
+    const runtime = httpBotRuntime({ baseUrl: () => baseUrl });
+    const answer = await runtime.answer!({ ...inbound, mentions: [{ id: '', name: interviewerName }] }, { token, timeZone: 'Asia/Shanghai', requestId });
+    expect(JSON.stringify(answer.replies)).toContain('已请候选人选时间');
+    const [offered] = await interviewOf(c.body.id);
+    expect(offered!.origin_chat).toEqual({ channel: 'wecom_aibot_push', chatId: groups[1] });
+
+    const session = await candidateSession(c.body.id);
+    const slots = await api.http.get(`/api/candidate/interviews/${offered!.id}/slots`).set(auth(session)).expect(200);
+    const time = slots.body.items[0].startsAt as string;
+    await api.http.post(`/api/candidate/interviews/${offered!.id}/hold`).set(auth(session)).send({ startsAt: time }).expect(200);
+    await api.http.post(`/api/candidate/interviews/${offered!.id}/choose`).set(auth(session)).send({ startsAt: time }).expect(200);
+    const before = chat(groups[1]).length;
+    await dispatchDueMessages(features, { wecom_aibot_push: push() });
+    expect(chat(groups[1]).slice(before).map((p) => p.content)).toEqual([expect.stringContaining('✅ 候选人 赵** 已确认参加')]);
+    // The other group hears nothing of it.
+    expect(chat(groups[0]).map((p) => p.content).filter((m) => m?.includes('赵**'))).toEqual([]);
   });
 
   it('refuses an origin the server did not receive the message from (CHAT_NOT_VERIFIED), audited, and books nothing', async () => {

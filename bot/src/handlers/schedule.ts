@@ -66,7 +66,10 @@ export async function schedule(ctx: HandlerContext, command: Schedule): Promise<
   const panelNames = resolved.value.map((p) => p.name).join('、');
 
   if (command.time === null) {
-    await ctx.api.offer(application.id, { roundId: round.id, panel });
+    const offer = { roundId: round.id, panel };
+    if (ctx.message.chatType === 'group' && ctx.requestId) {
+      await ctx.api.offerFromChat(application.id, { ...offer, origin: { platform: ctx.message.platform, chatId: ctx.message.chatId, requestId: ctx.requestId } });
+    } else await ctx.api.offer(application.id, offer);
     return answer({
       kind: 'card',
       title: '已请候选人选时间',

@@ -1,10 +1,12 @@
-import type { ScheduleInterview } from '../../../contracts/interviews';
+import type { z } from 'zod';
+import type { OfferInterview, ScheduleInterview } from '../../../contracts/interviews';
 import { AppError } from '../../domain/errors';
 import { actorRef, hrRoles, requireRole, type Principal } from '../../domain/principal';
 import type { GroupTarget } from '../../ports/group-notifier';
 import type { FeatureContext, Stores } from '../context';
 import { originTargetOf } from '../group-chat/origin';
 import { scheduleInterview } from '../interviews';
+import { offerInterview } from '../interviews/reschedule';
 
 /**
  * A chat named by a bot request (约面's origin group, 订阅's group), with the server's record of the message the
@@ -70,16 +72,20 @@ export async function scheduleFromChat(
 ) {
   requireRole(principal, hrRoles);
   const target = await requireBotChat(ctx, principal, origin, 'interview.schedule', requestId);
-  const remembering: FeatureContext = {
-    ...ctx,
-    transact: <T,>(work: (stores: Stores) => Promise<T>): Promise<T> =>
-      ctx.transact(async (stores) => {
-        const result = await work(stores);
-        const id = (result as { id?: unknown } | undefined)?.id;
-        if (typeof id !== 'string') throw new Error('scheduling answered without an interview id');
-        await stores.groupChat.setOrigin(principal.tenantId, id, target);
-        return result;
-      }),
-  };
-  return scheduleInterview(remembering, principal, applicationId, input, links);
+  return scheduleInterview(ctx, principal, applicationId, input, links, { origin: target });
+}
+
+/** 约面 … 让候选人选时间 from a group: the offer remembers the verified group, which hears the time the candidate picks. */
+export async function offerFromChat(
+  ctx: FeatureContext,
+  principal: Principal,
+  applicationId: string,
+  input: z.infer<typeof OfferInterview>,
+  origin: BotChatRef,
+  links: { invitationUrl: (token: string) => string },
+  requestId: string,
+) {
+  requireRole(principal, hrRoles);
+  const target = await requireBotChat(ctx, principal, origin, 'interview.offer', requestId);
+  return offerInterview(ctx, principal, applicationId, input, links, { origin: target });
 }

@@ -10,7 +10,7 @@ export type { BotStore, BotEmployee, BotCommandRecord, FunnelRow, AgendaRow } fr
 export { parseTimeForTenant, readTime } from './parse-time';
 export { manualNudgeGapMs, nudgeLateScorecard, syncRosterNow } from './requests';
 export { downloadExport, exportHeader, exportPage, exportLinkMinutes, requestExport, type SpreadsheetWriter } from './export';
-export { botChatOf, requireBotChat, scheduleFromChat, type BotChatRef } from './chat';
+export { botChatOf, offerFromChat, requireBotChat, scheduleFromChat, type BotChatRef } from './chat';
 export { digestMarkdown, dispatchDueDigests, nextDigestAt, nextOccurrence, normaliseLocalTime, subscribeDigest, unsubscribeDigest, type DigestDispatchResult } from './digest';
 
 const defaultZone = 'Asia/Shanghai';

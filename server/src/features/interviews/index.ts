@@ -1,3 +1,4 @@
+import type { GroupTarget } from '../../ports/group-notifier';
 import type { ScheduleInterview } from '../../../contracts/interviews';
 import { scopeOf } from '../../domain/access-scope';
 import { formatForViewer } from '../../domain/scheduling';
@@ -76,6 +77,8 @@ export async function scheduleInterview(
   applicationId: string,
   input: ScheduleInterview,
   links: { invitationUrl: (token: string) => string; interviewUrl: (interviewId: string) => string },
+  /** The group chat the request came from (verified by the caller): told when the candidate confirms. */
+  options: { origin?: GroupTarget } = {},
 ): Promise<{ id: string; status: string; startsAt: string; endsAt: string; scheduleVersion: number; invitationUrl: string }> {
   requireRole(principal, hrRoles);
   const now = ctx.clock.now();
@@ -91,6 +94,7 @@ export async function scheduleInterview(
       mode: input.mode, location: input.location, meetingUrl: input.meetingUrl, roomId: input.roomId, ownerHrId: principal.employeeId, now,
     });
     await stores.interviews.insertPanel(principal.tenantId, interviewId, input.panel);
+    if (options.origin) await stores.groupChat.setOrigin(principal.tenantId, interviewId, options.origin);
     await stores.interviews.book(principal.tenantId, interviewId, { employeeIds: input.panel.map((p) => p.employeeId), roomId: input.roomId, from: startsAt, to: endsAt, now });
     await stores.interviews.insertScheduleVersion({
       tenantId: principal.tenantId, interviewId, version: 1, startsAt, endsAt, roomId: input.roomId, location: input.location,

@@ -2,7 +2,9 @@ import { buildIcs, chinaWorkCalendar, explainUnavailable, formatForViewer, isoWe
 import { scopeOf } from '../../domain/access-scope';
 import { AppError, notFound } from '../../domain/errors';
 import { actorRef, hrRoles, requireRole, type AnyPrincipal, type CandidatePrincipal, type Principal } from '../../domain/principal';
+import type { GroupTarget } from '../../ports/group-notifier';
 import type { FeatureContext, Stores } from '../context';
+import { tellOriginChatConfirmed } from '../group-chat/origin';
 import { newInvitation } from '../identity';
 import { notifyEmployee } from '../notifications';
 import { enqueueMessage } from '../outbox';
@@ -230,6 +232,8 @@ export async function offerInterview(
   applicationId: string,
   input: { roundId: string; mode: 'onsite' | 'video' | 'phone'; location: string; meetingUrl: string | null; roomId: string | null; panel: { employeeId: string; role: 'lead' | 'member' | 'shadow' }[] },
   links: { invitationUrl: (token: string) => string },
+  /** The group chat the request came from (verified by the caller): told when the candidate has chosen. */
+  options: { origin?: GroupTarget } = {},
 ) {
   requireRole(principal, hrRoles);
   const now = ctx.clock.now();
@@ -240,6 +244,7 @@ export async function offerInterview(
       mode: input.mode, location: input.location, meetingUrl: input.meetingUrl, roomId: input.roomId, ownerHrId: principal.employeeId, now,
     });
     await stores.interviews.insertPanel(principal.tenantId, interviewId, input.panel);
+    if (options.origin) await stores.groupChat.setOrigin(principal.tenantId, interviewId, options.origin);
     if (target.stage === 'applied' || target.stage === 'screening') {
       await stores.applications.moveApplication(principal.tenantId, applicationId, { from: target.stage as 'applied', to: 'interviewing', actorId: principal.employeeId, reason: null, at: now });
     }
@@ -277,7 +282,10 @@ export async function chooseSlot(ctx: FeatureContext, principal: CandidatePrinci
   return ctx.transact(async (stores) => {
     const interview = await ownInterview(stores, principal, interviewId, true);
     if (interview.status !== 'awaiting_candidate') throw new AppError('INVALID_TRANSITION', '这场面试的时间已经定了。This interview already has a time.');
-    return move(ctx, stores, interview, principal, { startsAt: startsAtIso, reason: '' }, { status: 'confirmed', countsAsReschedule: false, checkSlot: true, requestId });
+    const chosen = await move(ctx, stores, interview, principal, { startsAt: startsAtIso, reason: '' }, { status: 'confirmed', countsAsReschedule: false, checkSlot: true, requestId });
+    // Offered from a group command: the group hears the chosen time, as it does a confirmation.
+    await tellOriginChatConfirmed(stores, { ...interview, scheduleVersion: chosen.scheduleVersion }, describeSlot(new Date(chosen.startsAt), new Date(chosen.endsAt), interview.tenantTimeZone));
+    return chosen;
   });
 }
 

@@ -11,14 +11,17 @@ import * as bot from '../../features/bot';
 import { noShowReport } from '../../features/interviews/policies';
 import * as reports from '../../features/reports';
 import { InterviewerLoad, NoShowsByJob, ReportPeriodQuery, TimeToHire } from '../../../contracts/bot';
-import { ScheduleInterview, ScheduledInterview } from '../../../contracts/interviews';
+import { OfferedInterview, OfferInterview, ScheduleInterview, ScheduledInterview } from '../../../contracts/interviews';
 import { route } from '../route';
-import { invitationUrl } from './identity';
+import { schedulingLinks } from './identity';
 import { AppError } from '../../domain/errors';
 
 /** A chat named by the bot, with the server's record of the message it came from (features/bot/chat.ts). */
 const BotChatRef = z.object({ platform: z.enum(['wecom', 'dingtalk']), chatId: z.string().min(1).max(200), requestId: z.string().min(1).max(100) }).strict();
 const ScheduleFromChat = z.object({ roundId: Id, startsAt: z.string(), panel: z.array(z.object({ employeeId: Id })).min(1).max(8), origin: BotChatRef }).strict();
+const OfferFromChat = z.object({ roundId: Id, panel: z.array(z.object({ employeeId: Id })).min(1).max(8), origin: BotChatRef }).strict();
+const invalidBody = (issues: z.core.$ZodIssue[]) =>
+  new AppError('VALIDATION_FAILED', '请求参数不正确。The request has invalid fields.', issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })));
 const DigestSubscriptionFromChat = DigestSubscription.extend({ requestId: z.string().min(1).max(100) });
 const DigestChatFromChat = DigestChat.extend({ requestId: z.string().min(1).max(100) });
 const HtmlPage = z.object({ body: z.string(), filename: z.string() });
@@ -107,11 +110,18 @@ export const botRoutes = (deps: { charts?: ChartOptions } = {}) => [
       const publicUrl = features.publicUrl ?? 'http://127.0.0.1:3000';
       const { origin, ...rest } = body;
       const input = ScheduleInterview.safeParse(rest);
-      if (!input.success) throw new AppError('VALIDATION_FAILED', '请求参数不正确。The request has invalid fields.', input.error.issues.map((i) => ({ path: `body.${i.path.join('.')}`, message: i.message })));
-      return bot.scheduleFromChat(features, principal, params.applicationId, input.data, origin, {
-        invitationUrl: (token) => invitationUrl(publicUrl, token),
-        interviewUrl: (interviewId) => `${publicUrl}/h5/#/pages/interview/kit?id=${interviewId}`,
-      }, requestId);
+      if (!input.success) throw invalidBody(input.error.issues);
+      return bot.scheduleFromChat(features, principal, params.applicationId, input.data, origin, schedulingLinks(publicUrl), requestId);
+    },
+  }),
+  route({
+    method: 'post', path: '/api/bot/applications/:applicationId/interviews/offer', summary: '群里约面让候选人选时间（记住来源群）Offer times from a group chat, remembering it', tag: 'bot', access: 'session',
+    params: z.object({ applicationId: Id }), body: OfferFromChat, response: OfferedInterview, status: 201,
+    handler: async ({ features, principal, params, body, requestId }) => {
+      const { origin, ...rest } = body;
+      const input = OfferInterview.safeParse(rest);
+      if (!input.success) throw invalidBody(input.error.issues);
+      return (await bot.offerFromChat(features, principal, params.applicationId, input.data, origin, schedulingLinks(features.publicUrl ?? 'http://127.0.0.1:3000'), requestId)) as { id: string; status: 'awaiting_candidate'; invitationUrl: string };
     },
   }),
   route({
