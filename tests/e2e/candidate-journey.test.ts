@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +19,7 @@ import { createTestApp } from '../support/app';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { competencyModelInput, createTenant, signIn, type TenantFixture } from '../support/fixtures';
 import { ensureBuilt, launchBrowser, skipBrowser } from './browser';
+import { closeServer, listenLocally, visiblePage } from './page-helpers';
 
 /**
  * The candidate journey in a real browser on the H5 build, against the real server and the platform simulator:
@@ -64,12 +64,7 @@ const hr = (path: string, init: { method?: string; body?: unknown } = {}) =>
     ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
   }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
 
-/** Taro's H5 router keeps earlier pages in the DOM, hidden: read the visible one. */
-async function text(page: Page, selector: string): Promise<string> {
-  const visible = page.locator(`${selector} >> visible=true`).first();
-  await visible.waitFor({ timeout: 15_000 });
-  return (await visible.textContent()) ?? '';
-}
+const { text, tap } = visiblePage(15_000);
 /** Waits until the visible element's text is `expected` (a page reloads after coming back, not at once). */
 async function textBecomes(page: Page, selector: string, expected: string): Promise<string> {
   const deadline = Date.now() + 15_000;
@@ -81,7 +76,6 @@ async function textBecomes(page: Page, selector: string, expected: string): Prom
   }
   return last;
 }
-const tap = (page: Page, selector: string) => page.locator(`${selector} >> visible=true`).first().click({ timeout: 15_000 });
 
 describe.skipIf(skipBrowser)('candidate journey in Chromium on the H5 build', () => {
   beforeAll(async () => {
@@ -90,9 +84,7 @@ describe.skipIf(skipBrowser)('candidate journey in Chromium on the H5 build', ()
     features = db.features(clock);
     sim = await startSimulator({ clock, wecom: { callbackTiming: { timeoutMs: 2000, retryIntervalMs: 10 } } });
     tenant = await createTenant(db.db);
-    server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, baseUrl } = await listenLocally());
     const web = createTestApp(db, { features, secretsEnv: env, publicUrl: baseUrl, h5Dir });
     server.on('request', web.app.callback());
 
@@ -136,7 +128,7 @@ describe.skipIf(skipBrowser)('candidate journey in Chromium on the H5 build', ()
 
   afterAll(async () => {
     await browser?.close();
-    if (server) await new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+    await closeServer(server);
     await sim?.stop();
     await db?.drop();
   });

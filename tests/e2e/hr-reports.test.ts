@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { createTestApp, type TestApp } from '../support/app';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { competencyModelInput, createTenant, signIn, type TenantFixture } from '../support/fixtures';
 import { ensureBuilt, launchBrowser, skipBrowser } from './browser';
+import { closeServer, listenLocally, phonePage, visiblePage } from './page-helpers';
 
 /**
  * The HR reports page in a real browser on the H5 build against the real server (demo mode): HR signs in from the
@@ -32,22 +32,7 @@ let backendJob: string;
 let salesJob: string;
 let serial = 0;
 
-/** Taro's H5 router keeps earlier pages in the DOM, hidden: read the visible one. */
-async function text(page: Page, selector: string): Promise<string> {
-  const visible = page.locator(`${selector} >> visible=true`).first();
-  await visible.waitFor({ timeout: 20_000 });
-  return (await visible.textContent()) ?? '';
-}
-const tap = (page: Page, selector: string) => page.locator(`${selector} >> visible=true`).first().click({ timeout: 20_000 });
-async function until(page: Page, selector: string, pattern: RegExp): Promise<string> {
-  const started = Date.now();
-  for (;;) {
-    const shown = await text(page, selector);
-    if (pattern.test(shown)) return shown;
-    if (Date.now() - started > 20_000) throw new Error(`${selector} never matched ${pattern}; it shows: ${shown}`);
-    await page.waitForTimeout(100);
-  }
-}
+const { text, tap, until, demoSignIn } = visiblePage(20_000);
 
 /** The rows of a numbers table as text cells (role=row / role=cell as a screen reader reads them). */
 async function tableRows(page: Page, id: string): Promise<string[][]> {
@@ -96,9 +81,7 @@ describe.skipIf(skipBrowser)('HR reports in Chromium on the H5 build', () => {
     const h5Dir = ensureBuilt('h5');
     db = await createTestDatabase();
     t = await createTenant(db.db, { isDemo: true });
-    server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, baseUrl } = await listenLocally());
     api = createTestApp(db, { clock, features: db.features(clock), devLogin: true, publicUrl: baseUrl, h5Dir });
     server.on('request', api.app.callback());
     admin = { authorization: `Bearer ${await signIn(db.db, t, t.employees.admin.id, month)}` };
@@ -145,24 +128,19 @@ describe.skipIf(skipBrowser)('HR reports in Chromium on the H5 build', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (server) await new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+    await closeServer(server);
     await db?.drop();
   });
 
   it('HR signs in → 招聘报表 → four chart images and their numbers → another period refetches both', async () => {
-    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const { context, page, pageErrors } = await phonePage(browser);
     const chartRequests: string[] = [];
     page.on('request', (r) => {
       if (r.url().includes('/api/charts/')) chartRequests.push(r.url().replace(baseUrl, ''));
     });
 
     // Demo sign-in from the interviewer pages, then the nav link that only HR roles get.
-    await page.goto(`${baseUrl}/h5/#/pages/interviewer/today/index`);
-    expect(await text(page, '#demo-login')).toContain('演示登录');
-    await tap(page, `#employee-${t.employees.hr.id}`);
+    await demoSignIn(page, baseUrl, t.employees.hr.id, '/pages/interviewer/today/index');
     await tap(page, '#nav-hr-reports');
     expect(await text(page, '#signed-in-as')).toContain('招聘专员');
 
@@ -223,15 +201,12 @@ describe.skipIf(skipBrowser)('HR reports in Chromium on the H5 build', () => {
   }, 120_000);
 
   it('tells an interviewer without an HR role that they lack permission, and shows no numbers', async () => {
-    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
-    const page = await context.newPage();
+    const { context, page } = await phonePage(browser);
     const reportCalls: string[] = [];
     page.on('request', (r) => {
       if (/\/api\/(charts|reports)\//.test(r.url())) reportCalls.push(r.url());
     });
-    await page.goto(`${baseUrl}/h5/#/pages/hr/reports/index`);
-    expect(await text(page, '#demo-login')).toContain('演示登录');
-    await tap(page, `#employee-${t.employees.interviewer.id}`);
+    await demoSignIn(page, baseUrl, t.employees.interviewer.id, '/pages/hr/reports/index');
     expect(await text(page, '#no-permission')).toContain('只有 HR、用人经理和管理员可以查看招聘报表');
     expect(await text(page, '#no-permission')).toContain('Only HR, hiring managers and admins');
     expect(await page.locator('#table-funnel').count()).toBe(0);

@@ -1,21 +1,19 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server } from 'node:http';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { sql } from 'kysely';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '@hirebridge/simulator';
+import type { Simulator } from '@hirebridge/simulator';
 import { acousticSearches } from '../simulator/src/asr/known-audio';
-import { TencentSpeechToText } from '../../server/src/adapters/asr/tencent-asr';
-import { sileroVoiceActivity } from '../../server/src/adapters/asr/vad';
-import { attachLiveNotesSocket, type LiveNotesSocket } from '../../server/src/http/live-notes-socket';
-import { createLogger } from '../../server/src/observability/logger';
-import { fixedClock, systemClock } from '../../server/src/ports/clock';
+import type { LiveNotesSocket } from '../../server/src/http/live-notes-socket';
+import { fixedClock } from '../../server/src/ports/clock';
 import { createTestApp } from '../support/app';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createTenant, signIn, type TenantFixture } from '../support/fixtures';
 import { ensureBuilt, launchBrowser, repoRoot, skipBrowser } from './browser';
+import { attachLiveNotesWithSimulatedAsr } from './live-notes-server';
+import { closeServer, listenLocally, phonePage, visiblePage } from './page-helpers';
 
 /**
  * The interviewer's pages in a real browser on the H5 build against the real server (demo mode, as `npm run demo`
@@ -45,48 +43,22 @@ let sim: Simulator;
 let live: LiveNotesSocket;
 let liveInterviewId: string;
 
-/** Taro's H5 router keeps earlier pages in the DOM, hidden: read the visible one. */
-async function text(page: Page, selector: string): Promise<string> {
-  const visible = page.locator(`${selector} >> visible=true`).first();
-  await visible.waitFor({ timeout: 15_000 });
-  return (await visible.textContent()) ?? '';
-}
-const tap = (page: Page, selector: string) => page.locator(`${selector} >> visible=true`).first().click({ timeout: 15_000 });
-async function until(page: Page, selector: string, pattern: RegExp): Promise<string> {
-  const started = Date.now();
-  for (;;) {
-    const shown = await text(page, selector);
-    if (pattern.test(shown)) return shown;
-    if (Date.now() - started > 15_000) throw new Error(`${selector} never matched ${pattern}; it shows: ${shown}`);
-    await page.waitForTimeout(100);
-  }
-}
+const { text, tap, until, demoSignIn } = visiblePage(15_000);
 
 const scorecardsOf = async (id: string) =>
   (await sql<{ interviewer_id: string; status: string; recommendation: string | null }>`select interviewer_id, status, recommendation from scorecards where interview_id = ${id}`.execute(db.db)).rows;
-
-async function demoSignIn(page: Page, employeeId: string, path: string) {
-  await page.goto(`${baseUrl}/h5/#${path}`);
-  expect(await text(page, '#demo-login')).toContain('演示登录');
-  await tap(page, `#employee-${employeeId}`);
-}
 
 describe.skipIf(skipBrowser)('interviewer journey in Chromium on the H5 build', () => {
   beforeAll(async () => {
     const h5Dir = ensureBuilt('h5');
     db = await createTestDatabase();
     t = await createTenant(db.db, { isDemo: true });
-    server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, baseUrl } = await listenLocally());
     const features = db.features(clock);
     const api = createTestApp(db, { clock, features, devLogin: true, publicUrl: baseUrl, h5Dir });
     server.on('request', api.app.callback());
     // The live-notes socket on the same server, with Tencent's real-time ASR played by the simulator.
-    sim = await startSimulator();
-    sim.asr.tencent.addApp(tencentApp);
-    const speech = new TencentSpeechToText({ ...tencentApp, endpoint: sim.asr.endpoints.tencent, clock: systemClock });
-    live = attachLiveNotesSocket(server, { features, speech: () => speech, voiceActivity: sileroVoiceActivity(), log: createLogger({ level: 'silent' }) });
+    ({ sim, live } = await attachLiveNotesWithSimulatedAsr(server, features, tencentApp));
     const outsider = await db.db.insertInto('employees').values({ tenant_id: t.tenantId, department_id: t.departmentId, name: '局外人', platform_user_id: `out-${Date.now()}`, roles: ['interviewer'] }).returning('id').executeTakeFirstOrThrow();
     outsiderId = outsider.id;
 
@@ -142,18 +114,15 @@ describe.skipIf(skipBrowser)('interviewer journey in Chromium on the H5 build', 
     await browser?.close();
     await live?.close();
     await sim?.stop();
-    if (server) await new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+    await closeServer(server);
     await db?.drop();
   });
 
   it('demo sign-in → kit → typed notes with prompts → segment starred and corrected → scorecard with evidence → debrief', async () => {
-    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const { context, page, pageErrors } = await phonePage(browser);
 
     // Without a session the today page sends the interviewer to sign in; demo mode offers the picker.
-    await demoSignIn(page, t.employees.interviewer.id, '/pages/interviewer/today/index');
+    await demoSignIn(page, baseUrl, t.employees.interviewer.id, '/pages/interviewer/today/index');
     expect(await text(page, `#interview-${interviewId}`)).toContain('林晓雨 · 后端工程师');
     expect(await text(page, `#interview-${interviewId}`)).toMatch(/11月24日 10:00（北京时间）/);
     // The employee's session is kept apart from a candidate's.
@@ -247,8 +216,7 @@ describe.skipIf(skipBrowser)('interviewer journey in Chromium on the H5 build', 
   }, 180_000);
 
   it('takes the session the web login hands back in the address fragment, and removes it from the address', async () => {
-    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
-    const page = await context.newPage();
+    const { context, page } = await phonePage(browser);
     // Where GET /api/auth/web/callback sends the browser: the returnTo the page gave, plus the token in the fragment.
     await page.goto(`${baseUrl}/h5/#/pages/interviewer/signin/index#${new URLSearchParams({ token: leadToken, expiresAt: '2026-12-24T02:05:00.000Z' }).toString()}`);
     expect(await text(page, `#interview-${interviewId}`)).toContain('林晓雨');
@@ -258,9 +226,8 @@ describe.skipIf(skipBrowser)('interviewer journey in Chromium on the H5 build', 
   }, 60_000);
 
   it('an interviewer not on the panel can open none of it', async () => {
-    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    await demoSignIn(page, outsiderId, '/pages/interviewer/today/index');
+    const { context, page } = await phonePage(browser);
+    await demoSignIn(page, baseUrl, outsiderId, '/pages/interviewer/today/index');
     expect(await text(page, '.notice')).toContain('今天没有面试');
     for (const path of ['kit', 'notes', 'scorecard', 'debrief']) {
       await page.goto(`${baseUrl}/h5/#/pages/interviewer/${path}/index?id=${interviewId}`);
@@ -272,10 +239,7 @@ describe.skipIf(skipBrowser)('interviewer journey in Chromium on the H5 build', 
   }, 60_000);
 
   it('records from the microphone only with consent, streams numbered 16 kHz PCM frames, shows the transcript and prompts, and the scorecard cites what was heard', async () => {
-    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const { context, page, pageErrors } = await phonePage(browser);
     const upgraded: Duplex[] = [];
     const onUpgrade = (_request: IncomingMessage, socket: Duplex) => upgraded.push(socket);
     server.on('upgrade', onUpgrade);
@@ -292,7 +256,7 @@ describe.skipIf(skipBrowser)('interviewer journey in Chromium on the H5 build', 
     });
 
     const searchesBefore = acousticSearches.length;
-    await demoSignIn(page, t.employees.interviewer.id, `/pages/interviewer/notes/index?id=${liveInterviewId}`);
+    await demoSignIn(page, baseUrl, t.employees.interviewer.id, `/pages/interviewer/notes/index?id=${liveInterviewId}`);
     await tap(page, '#start-recording');
     await until(page, '#live-state', /录音中/);
     const recordingStarted = Date.now();

@@ -1,13 +1,13 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { sql } from 'kysely';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../server/src/ports/clock';
 import { createTestApp } from '../support/app';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { competencyModelInput, createTenant, signIn, type TenantFixture } from '../support/fixtures';
 import { ensureBuilt, launchBrowser, skipBrowser } from './browser';
+import { closeServer, listenLocally, phonePage, visiblePage } from './page-helpers';
 
 /**
  * The interviewer's 待交评分卡 page in Chromium on the H5 build against the real server: scorecards still owed for
@@ -25,20 +25,14 @@ let browser: Browser;
 let t: TenantFixture;
 const iv: Record<string, string> = {};
 
-async function text(page: Page, selector: string): Promise<string> {
-  const visible = page.locator(`${selector} >> visible=true`).first();
-  await visible.waitFor({ timeout: 15_000 });
-  return (await visible.textContent()) ?? '';
-}
+const { text, demoSignIn } = visiblePage(15_000);
 
 describe.skipIf(skipBrowser)('pending scorecards in Chromium on the H5 build', () => {
   beforeAll(async () => {
     const h5Dir = ensureBuilt('h5');
     db = await createTestDatabase();
     t = await createTenant(db.db, { isDemo: true });
-    server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, baseUrl } = await listenLocally());
     const api = createTestApp(db, { clock, devLogin: true, publicUrl: baseUrl, h5Dir });
     server.on('request', api.app.callback());
 
@@ -77,18 +71,13 @@ describe.skipIf(skipBrowser)('pending scorecards in Chromium on the H5 build', (
 
   afterAll(async () => {
     await browser?.close();
-    if (server) await new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+    await closeServer(server);
     await db?.drop();
   });
 
   it('shows what is owed, overdue first, with Beijing deadlines and 已逾期, and opens the scorecard', async () => {
-    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${baseUrl}/h5/#/pages/interviewer/pending/index`);
-    expect(await text(page, '#demo-login')).toContain('演示登录');
-    await page.locator(`#employee-${t.employees.interviewer.id} >> visible=true`).first().click({ timeout: 15_000 });
+    const { context, page, pageErrors } = await phonePage(browser);
+    await demoSignIn(page, baseUrl, t.employees.interviewer.id, '/pages/interviewer/pending/index');
 
     const lastWeek = await text(page, `#pending-${iv.lastWeek}`);
     expect(lastWeek).toContain('王可欣 · 产品经理');

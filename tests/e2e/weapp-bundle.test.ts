@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '@hirebridge/simulator';
 import { postgresTokenCache } from '../../server/src/adapters/postgres/token-cache';
@@ -13,8 +12,10 @@ import { fixedClock } from '../../server/src/ports/clock';
 import { createTestApp } from '../support/app';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { competencyModelInput, createTenant, signIn, type TenantFixture } from '../support/fixtures';
-import { ensureBuilt, repoRoot } from './browser';
-import { findSid, renderedText, WeappVm, weappRoot, type PageInstance } from './weapp-vm';
+import { repoRoot } from './browser';
+import { closeServer, listenLocally } from './page-helpers';
+import { buildWeapp, forwardRequests, tap, untilShown as until, weappApiUrl as apiUrl, weappTemplate as template } from './weapp-helpers';
+import { renderedText, WeappVm, weappRoot } from './weapp-vm';
 
 /**
  * A smoke run of the compiled weapp bundle: the real `app.js` and page bundles in a Node vm, a WeChat stand-in that
@@ -22,9 +23,7 @@ import { findSid, renderedText, WeappVm, weappRoot, type PageInstance } from './
  * signs in with wx.login, renders the invitation, asks for the subscription templates at the confirm tap, and
  * confirms — the platform branch (`*.weapp.ts`) is the one that runs.
  */
-const apiUrl = 'https://hire.example.com';
 const mpAppId = 'wx5eb0a7bd0c1e2f30';
-const template = 'tmpl-interview-reminder';
 const env = { HB_W_MP_SECRET: 'mp-secret-weapp' };
 const clock = fixedClock('2026-11-23T01:00:00Z');
 
@@ -36,26 +35,9 @@ let tenant: TenantFixture;
 let features: FeatureContext;
 let root: string;
 
-async function until(page: PageInstance, text: string, timeoutMs = 10_000): Promise<string> {
-  const started = Date.now();
-  for (;;) {
-    const shown = renderedText(page.data);
-    if (shown.includes(text)) return shown;
-    if (Date.now() - started > timeoutMs) throw new Error(`page never showed "${text}"; it shows: ${shown}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-function tap(page: PageInstance, id: string): void {
-  const sid = findSid(page.data, id);
-  if (!sid) throw new Error(`no element #${id} on ${page.route}: ${renderedText(page.data)}`);
-  const target = { id: sid, dataset: { sid } };
-  (page.eh as (e: unknown) => void).call(page, { type: 'tap', timeStamp: Date.now(), target, currentTarget: target, detail: {}, mpEvent: {} });
-}
-
 describe('weapp bundle in a Node vm', () => {
   beforeAll(async () => {
-    root = ensureBuilt('weapp', { HB_MINIAPP_API_URL: apiUrl, HB_MINIAPP_SUBSCRIBE_TEMPLATES: template });
+    root = buildWeapp();
     expect(root).toBe(weappRoot(repoRoot));
     db = await createTestDatabase();
     const base = db.features(clock);
@@ -73,9 +55,7 @@ describe('weapp bundle in a Node vm', () => {
     };
     sim = await startSimulator({ clock });
     tenant = await createTenant(db.db);
-    server = createServer(createTestApp(db, { features, secretsEnv: env }).app.callback());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, baseUrl } = await listenLocally(createTestApp(db, { features, secretsEnv: env }).app.callback()));
     await features.stores.platform.insertApp(tenant.tenantId, {
       kind: 'wechat_miniprogram', corpId: mpAppId, agentId: null, secretRef: 'env:HB_W_MP_SECRET', callbackTokenRef: null, encodingAesKeyRef: null, apiBaseUrl: sim.url,
     });
@@ -83,7 +63,7 @@ describe('weapp bundle in a Node vm', () => {
   }, 180_000);
 
   afterAll(async () => {
-    if (server) await new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+    await closeServer(server);
     await sim?.stop();
     await db?.drop();
   });
@@ -113,12 +93,7 @@ describe('weapp bundle in a Node vm', () => {
       appId: mpAppId,
       login: () => sim.wechat.login('weapp-user', mpAppId),
       subscribe: (ids) => Object.fromEntries(ids.map((id) => [id, 'accept'])),
-      request: async ({ url, method, data, header }) => {
-        expect(url.startsWith(apiUrl)).toBe(true);
-        requests.push(`${method ?? 'GET'} ${url.slice(apiUrl.length)}`);
-        const response = await fetch(baseUrl + url.slice(apiUrl.length), { method: method ?? 'GET', headers: header, ...(data !== undefined && { body: typeof data === 'string' ? data : JSON.stringify(data) }) });
-        return { statusCode: response.status, data: await response.json() };
-      },
+      request: forwardRequests(apiUrl, baseUrl, requests),
     });
     weapp.launch();
     const page = weapp.open('pages/invite/index', { token: invitationToken });

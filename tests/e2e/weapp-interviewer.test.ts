@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '@hirebridge/simulator';
 import { postgresTokenCache } from '../../server/src/adapters/postgres/token-cache';
@@ -10,16 +9,15 @@ import { fixedClock } from '../../server/src/ports/clock';
 import { createTestApp } from '../support/app';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { competencyModelInput, createTenant, signIn, type TenantFixture } from '../support/fixtures';
-import { ensureBuilt } from './browser';
-import { renderedText, WeappVm, type PageInstance } from './weapp-vm';
+import { closeServer, listenLocally } from './page-helpers';
+import { buildWeapp, forwardRequests, jsonApi, noWxLogin, untilShown as until, weappApiUrl as apiUrl } from './weapp-helpers';
+import { WeappVm } from './weapp-vm';
 
 /**
  * The interviewer subpackage of the compiled weapp bundle in a Node vm: inside WeCom the sign-in page asks
  * wx.qy.login for a code (issued by the WeCom simulator for a member of the corp), the server exchanges it through
  * jscode2session for an employee session, kept apart from a candidate's; then today's list and the kit render.
  */
-const apiUrl = 'https://hire.example.com'; // the same build settings as weapp-bundle.test.ts: one build serves both
-const template = 'tmpl-interview-reminder';
 const corpId = 'wwweappinterview01';
 const env = { HB_WI_WECOM: 'wecom-app-secret-weapp-interviewer' };
 const clock = fixedClock('2026-11-24T01:00:00Z'); // 09:00 Beijing, an hour before the interview
@@ -33,19 +31,9 @@ let features: FeatureContext;
 let root: string;
 let interviewId: string;
 
-async function until(page: PageInstance, text: string, timeoutMs = 10_000): Promise<string> {
-  const started = Date.now();
-  for (;;) {
-    const shown = renderedText(page.data);
-    if (shown.includes(text)) return shown;
-    if (Date.now() - started > timeoutMs) throw new Error(`page never showed "${text}"; it shows: ${shown}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('weapp interviewer pages in a Node vm', () => {
   beforeAll(async () => {
-    root = ensureBuilt('weapp', { HB_MINIAPP_API_URL: apiUrl, HB_MINIAPP_SUBSCRIBE_TEMPLATES: template });
+    root = buildWeapp();
     db = await createTestDatabase();
     sim = await startSimulator({ clock });
     sim.wecom.addCorp({ corpId, name: '星河科技', apps: [{ agentId: 1000002, secret: env.HB_WI_WECOM, name: '招聘桥' }], callbackToken: 't', encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' });
@@ -56,16 +44,9 @@ describe('weapp interviewer pages in a Node vm', () => {
     await db.db.updateTable('employees').set({ platform_user_id: 'lilei' }).where('id', '=', tenant.employees.interviewer.id).execute();
     const signIns = wecomEmployeeSignInFor({ findApp: (id) => base.stores.platform.findAppOfKind(id, 'wecom_app'), env, tokens: postgresTokenCache(db.db, clock), log: createLogger({ level: 'silent' }), sleep: async () => undefined });
     features = { ...base, signIn: { employee: signIns, candidate: async () => undefined } };
-    server = createServer(createTestApp(db, { features, secretsEnv: env }).app.callback());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, baseUrl } = await listenLocally(createTestApp(db, { features, secretsEnv: env }).app.callback()));
 
-    const admin = { authorization: `Bearer ${await signIn(db.db, tenant, tenant.employees.admin.id, 86_400_000)}`, 'content-type': 'application/json' };
-    const post = async (path: string, body: unknown, method = 'POST') => {
-      const r = await fetch(baseUrl + path, { method, headers: admin, body: JSON.stringify(body) });
-      expect(r.status).toBeLessThan(300);
-      return (await r.json()) as { id: string };
-    };
+    const post = jsonApi(baseUrl, `Bearer ${await signIn(db.db, tenant, tenant.employees.admin.id, 86_400_000)}`);
     const job = await post('/api/jobs', { title: '数据分析师', departmentId: tenant.departmentId, rounds: [{ name: '业务面', durationMinutes: 60 }] });
     await post(`/api/jobs/${job.id}/competency-model`, competencyModelInput([50, 50]), 'PUT');
     await post(`/api/jobs/${job.id}/status`, { status: 'open' });
@@ -81,7 +62,7 @@ describe('weapp interviewer pages in a Node vm', () => {
   }, 240_000);
 
   afterAll(async () => {
-    if (server) await new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+    await closeServer(server);
     await sim?.stop();
     await db?.drop();
   });
@@ -90,15 +71,8 @@ describe('weapp interviewer pages in a Node vm', () => {
     const requests: string[] = [];
     const weapp = new WeappVm(root, {
       appId: 'wx5eb0a7bd0c1e2f30',
-      login: () => {
-        throw new Error('an employee never signs in with wx.login');
-      },
-      request: async ({ url, method, data, header }) => {
-        expect(url.startsWith(apiUrl)).toBe(true);
-        requests.push(`${method ?? 'GET'} ${url.slice(apiUrl.length)}`);
-        const response = await fetch(baseUrl + url.slice(apiUrl.length), { method: method ?? 'GET', headers: header, ...(data !== undefined && { body: typeof data === 'string' ? data : JSON.stringify(data) }) });
-        return { statusCode: response.status, data: await response.json() };
-      },
+      login: noWxLogin,
+      request: forwardRequests(apiUrl, baseUrl, requests),
     });
     // What WeCom's client adds to wx: qy.login with a code for the signed-in member, and the company's ext config.
     const wx = (weapp as unknown as { context: { wx: Record<string, unknown> } }).context.wx;

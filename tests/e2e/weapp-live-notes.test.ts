@@ -1,19 +1,18 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '@hirebridge/simulator';
-import { TencentSpeechToText } from '../../server/src/adapters/asr/tencent-asr';
+import type { Simulator } from '@hirebridge/simulator';
 import { sileroVoiceActivity } from '../../server/src/adapters/asr/vad';
-import { attachLiveNotesSocket, type LiveNotesSocket } from '../../server/src/http/live-notes-socket';
-import { createLogger } from '../../server/src/observability/logger';
-import { fixedClock, systemClock } from '../../server/src/ports/clock';
+import type { LiveNotesSocket } from '../../server/src/http/live-notes-socket';
+import { fixedClock } from '../../server/src/ports/clock';
 import type { VoiceActivityDetectorFactory } from '../../server/src/ports/voice-activity';
 import { loadKnownRecordings } from '../simulator/src/asr/known-audio';
 import { createTestApp } from '../support/app';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { competencyModelInput, createTenant, signIn, type TenantFixture } from '../support/fixtures';
-import { ensureBuilt } from './browser';
+import { attachLiveNotesWithSimulatedAsr } from './live-notes-server';
+import { closeServer, listenOn } from './page-helpers';
+import { buildWeapp, forwardRequests, jsonApi, noWxLogin, tap, weappApiUrl as apiUrl } from './weapp-helpers';
 import { findSid, renderedText, WeappVm, type PageInstance } from './weapp-vm';
 
 /**
@@ -24,8 +23,6 @@ import { findSid, renderedText, WeappVm, type PageInstance } from './weapp-vm';
  * 10-minute cap without losing a byte, a dropped connection is resumed from the server's nextSeq without a gap or a
  * duplicate, the transcripts are stored and shown, and without the candidate's consent the microphone is never used.
  */
-const apiUrl = 'https://hire.example.com'; // the same build settings as the other weapp tests: one build serves all
-const template = 'tmpl-interview-reminder';
 const clock = fixedClock('2026-11-24T02:05:00Z'); // five minutes into a 10:00 Beijing interview
 const tencentApp = { appId: '1300000077', secretId: 'AKIDweappnotes0001', secretKey: 'weapp-live-notes-secret-0001' };
 const fixtures = new Map(loadKnownRecordings().map((r) => [r.id, r]));
@@ -68,12 +65,7 @@ function capturing(inner: VoiceActivityDetectorFactory): VoiceActivityDetectorFa
 }
 
 async function createInterview(candidateName: string, consent: boolean): Promise<string> {
-  const admin = { authorization: `Bearer ${await signIn(db.db, t, t.employees.admin.id, 86_400_000)}`, 'content-type': 'application/json' };
-  const post = async (path: string, body: unknown) => {
-    const r = await fetch(baseUrl + path, { method: 'POST', headers: admin, body: JSON.stringify(body) });
-    expect(r.status).toBeLessThan(300);
-    return (await r.json()) as { id: string };
-  };
+  const post = jsonApi(baseUrl, `Bearer ${await signIn(db.db, t, t.employees.admin.id, 86_400_000)}`);
   const candidate = await post('/api/candidates', { name: candidateName, phone: `139${String(Date.now()).slice(-8)}`, resumeText: '' });
   const application = await post('/api/applications', { candidateId: candidate.id, jobId: setup.jobId });
   if (consent) {
@@ -93,14 +85,8 @@ async function createInterview(candidateName: string, consent: boolean): Promise
 function phone(options: { recordPermission?: () => boolean } = {}): WeappVm {
   const weapp = new WeappVm(root, {
     appId: 'wx5eb0a7bd0c1e2f30',
-    login: () => {
-      throw new Error('an employee never signs in with wx.login');
-    },
-    request: async ({ url, method, data, header }) => {
-      expect(url.startsWith(apiUrl)).toBe(true);
-      const response = await fetch(baseUrl + url.slice(apiUrl.length), { method: method ?? 'GET', headers: header, ...(data !== undefined && { body: typeof data === 'string' ? data : JSON.stringify(data) }) });
-      return { statusCode: response.status, data: await response.json() };
-    },
+    login: noWxLogin,
+    request: forwardRequests(apiUrl, baseUrl),
     socketUrl: (url) => {
       expect(url.startsWith(apiUrl.replace('https', 'wss'))).toBe(true);
       return baseUrl.replace('http', 'ws') + url.slice(apiUrl.replace('https', 'wss').length);
@@ -125,11 +111,29 @@ const until = async (page: PageInstance, text: string, timeoutMs = 20_000) => {
   return renderedText(page.data);
 };
 
-function tap(page: PageInstance, id: string): void {
-  const sid = findSid(page.data, id);
-  if (!sid) throw new Error(`no element #${id} on ${page.route}: ${renderedText(page.data)}`);
-  const target = { id: sid, dataset: { sid } };
-  (page.eh as (e: unknown) => void).call(page, { type: 'tap', timeStamp: Date.now(), target, currentTarget: target, detail: {}, mpEvent: {} });
+/** A new interview with `candidateName`, the phone signed in, and its notes page open once it offers to record. */
+async function openNotes(candidateName: string, consent: boolean, options: { recordPermission?: () => boolean } = {}) {
+  const interviewId = await createInterview(candidateName, consent);
+  const weapp = phone(options);
+  const page = weapp.open('pages/interviewer/notes/index', { id: interviewId });
+  return { interviewId, weapp, page };
+}
+
+/** The interviewer taps 开始录音: the page says it records, and the recorder has started once. */
+async function startRecording(weapp: WeappVm, page: PageInstance): Promise<void> {
+  await until(page, '开始录音');
+  tap(page, 'start-recording');
+  await until(page, '录音中');
+  await waitFor('the recorder to start', () => weapp.recorder.runs.length === 1);
+}
+
+const streamClosed = (weapp: WeappVm) => waitFor('closed', () => messagesOf(weapp).at(-1)?.type === 'closed');
+
+/** What the phone sent is exactly what was recorded: frames 0…n-1 in order, byte for byte. */
+function expectSentAsRecorded(weapp: WeappVm, recorded: { bytes: Buffer }[]): void {
+  const sent = framesSent(weapp);
+  expect(sent.map((f) => f.seq)).toEqual(recorded.map((_, i) => i));
+  expect(Buffer.concat(sent.map((f) => f.pcm)).equals(Buffer.concat(recorded.map((f) => f.bytes)))).toBe(true);
 }
 
 type Message = { type: string; [key: string]: unknown };
@@ -153,26 +157,17 @@ async function record(weapp: WeappVm, ms: number, stepMs = 5000): Promise<void> 
 
 describe('weapp live notes in a Node vm', () => {
   beforeAll(async () => {
-    root = ensureBuilt('weapp', { HB_MINIAPP_API_URL: apiUrl, HB_MINIAPP_SUBSCRIBE_TEMPLATES: template });
+    root = buildWeapp();
     db = await createTestDatabase();
     t = await createTenant(db.db);
     const features = db.features(clock);
     server = createServer(createTestApp(db, { features }).app.callback());
-    sim = await startSimulator();
-    sim.asr.tencent.addApp(tencentApp);
-    const speech = new TencentSpeechToText({ ...tencentApp, endpoint: sim.asr.endpoints.tencent, clock: systemClock });
-    live = attachLiveNotesSocket(server, { features, speech: () => speech, voiceActivity: capturing(sileroVoiceActivity()), log: createLogger({ level: 'silent' }) });
+    ({ sim, live } = await attachLiveNotesWithSimulatedAsr(server, features, tencentApp, capturing(sileroVoiceActivity())));
     server.on('upgrade', (_request: IncomingMessage, socket: Duplex) => upgraded.push(socket));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    baseUrl = await listenOn(server);
     token = await signIn(db.db, t, t.employees.interviewer.id, 86_400_000);
 
-    const admin = { authorization: `Bearer ${await signIn(db.db, t, t.employees.admin.id, 86_400_000)}`, 'content-type': 'application/json' };
-    const send = async (path: string, body: unknown, method = 'POST') => {
-      const r = await fetch(baseUrl + path, { method, headers: admin, body: JSON.stringify(body) });
-      expect(r.status).toBeLessThan(300);
-      return (await r.json()) as { id: string };
-    };
+    const send = jsonApi(baseUrl, `Bearer ${await signIn(db.db, t, t.employees.admin.id, 86_400_000)}`);
     const job = await send('/api/jobs', { title: '后端工程师', departmentId: t.departmentId, rounds: [{ name: '技术面', durationMinutes: 60 }] });
     await send(`/api/jobs/${job.id}/competency-model`, competencyModelInput([50, 50]), 'PUT');
     await send(`/api/jobs/${job.id}/status`, { status: 'open' });
@@ -183,7 +178,7 @@ describe('weapp live notes in a Node vm', () => {
 
   afterAll(async () => {
     await live?.close();
-    if (server) await new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+    await closeServer(server);
     await sim?.stop();
     await db?.drop();
   });
@@ -229,13 +224,8 @@ describe('weapp live notes in a Node vm', () => {
   });
 
   it('records past the 10-minute cap and through a network drop without losing or repeating a byte', async () => {
-    const interviewId = await createInterview('林晓雨', true);
-    const weapp = phone();
-    const page = weapp.open('pages/interviewer/notes/index', { id: interviewId });
-    await until(page, '开始录音');
-    tap(page, 'start-recording');
-    await until(page, '录音中');
-    await waitFor('the recorder to start', () => weapp.recorder.runs.length === 1);
+    const { interviewId, weapp, page } = await openNotes('林晓雨', true);
+    await startRecording(weapp, page);
     const start = weapp.recorder.runs[0]!.startedAtMs;
     expect(weapp.calls.find((c) => c.api === 'RecorderManager.start')?.args).toMatchObject({ format: 'PCM', sampleRate: 16000, numberOfChannels: 1, frameSize: 4 });
     expect((weapp.calls.find((c) => c.api === 'RecorderManager.start')?.args as { duration: number }).duration).toBeLessThanOrEqual(600_000);
@@ -268,7 +258,7 @@ describe('weapp live notes in a Node vm', () => {
     await weapp.clock.advance(77); // the interviewer taps stop at any moment, not on a frame boundary
     tap(page, 'stop-recording');
     await until(page, '已停止');
-    await waitFor('closed', () => messagesOf(weapp).at(-1)?.type === 'closed');
+    await streamClosed(weapp);
 
     // The recorder: restarted by the code at 9.5 minutes, from its stop event, at the same instant — the room's audio
     // was captured without a hole, and the stopped recording's frames (last one flagged) all came before its onStop.
@@ -331,13 +321,8 @@ describe('weapp live notes in a Node vm', () => {
   }, 240_000);
 
   it('stopped while the network is down: the audio of the outage is still delivered before the recording ends', async () => {
-    const interviewId = await createInterview('陈思远', true);
-    const weapp = phone();
-    const page = weapp.open('pages/interviewer/notes/index', { id: interviewId });
-    await until(page, '开始录音');
-    tap(page, 'start-recording');
-    await until(page, '录音中');
-    await waitFor('the recorder to start', () => weapp.recorder.runs.length === 1);
+    const { interviewId, weapp, page } = await openNotes('陈思远', true);
+    await startRecording(weapp, page);
     const answer = fixture('action-detail');
     weapp.microphone.play(answer.pcm, weapp.recorder.runs[0]!.startedAtMs + 1000);
     await record(weapp, 8000);
@@ -351,7 +336,7 @@ describe('weapp live notes in a Node vm', () => {
     await new Promise((r) => setTimeout(r, 50));
     // Not "stopped" yet: the audio of the outage is still on the phone, waiting for the reconnect.
     expect(renderedText(page.data)).toContain('正在重连');
-    await waitFor('closed', () => messagesOf(weapp).at(-1)?.type === 'closed');
+    await streamClosed(weapp);
     await until(page, '已停止');
     expect(upgraded.length).toBe(before + 1);
 
@@ -370,13 +355,8 @@ describe('weapp live notes in a Node vm', () => {
   }, 120_000);
 
   it('a phone call pauses the recording; afterwards it resumes and the frames go on in sequence', async () => {
-    const interviewId = await createInterview('赵一鸣', true);
-    const weapp = phone();
-    const page = weapp.open('pages/interviewer/notes/index', { id: interviewId });
-    await until(page, '开始录音');
-    tap(page, 'start-recording');
-    await until(page, '录音中');
-    await waitFor('the recorder to start', () => weapp.recorder.runs.length === 1);
+    const { weapp, page } = await openNotes('赵一鸣', true);
+    await startRecording(weapp, page);
     await record(weapp, 3000);
     weapp.recorder.interrupt();
     await until(page, '录音被来电或其他应用打断');
@@ -387,44 +367,31 @@ describe('weapp live notes in a Node vm', () => {
     expect(renderedText(page.data)).not.toContain('录音被来电或其他应用打断');
     await weapp.clock.advance(50);
     tap(page, 'stop-recording');
-    await waitFor('closed', () => messagesOf(weapp).at(-1)?.type === 'closed');
+    await streamClosed(weapp);
 
     const [run] = weapp.recorder.runs;
     expect(weapp.recorder.runs).toHaveLength(1);
     expect(run!.captured).toHaveLength(2);
     expect(run!.captured[1]![0] - run!.captured[0]![1]).toBeGreaterThanOrEqual(2000 * 16);
-    const recorded = run!.frames.filter((f) => f.bytes.length > 0);
-    const sent = framesSent(weapp);
-    expect(sent.map((f) => f.seq)).toEqual(recorded.map((_, i) => i));
-    expect(Buffer.concat(sent.map((f) => f.pcm)).equals(Buffer.concat(recorded.map((f) => f.bytes)))).toBe(true);
+    expectSentAsRecorded(weapp, run!.frames.filter((f) => f.bytes.length > 0));
     expect(messagesOf(weapp).filter((m) => m.type === 'gap')).toEqual([]);
   }, 60_000);
 
   it('when the recording dies mid-interview it says so, delivers what was recorded and finishes the stream', async () => {
-    const interviewId = await createInterview('周子涵', true);
-    const weapp = phone();
-    const page = weapp.open('pages/interviewer/notes/index', { id: interviewId });
-    await until(page, '开始录音');
-    tap(page, 'start-recording');
-    await until(page, '录音中');
-    await waitFor('the recorder to start', () => weapp.recorder.runs.length === 1);
+    const { weapp, page } = await openNotes('周子涵', true);
+    await startRecording(weapp, page);
     await record(weapp, 3000);
     weapp.recorder.breakDown();
     await until(page, 'audio interrupted');
-    await waitFor('closed', () => messagesOf(weapp).at(-1)?.type === 'closed');
+    await streamClosed(weapp);
     await until(page, '开始录音');
     expect(renderedText(page.data)).not.toContain('录音中');
-    const recorded = weapp.recorder.runs[0]!.frames.filter((f) => f.bytes.length > 0);
-    const sent = framesSent(weapp);
-    expect(sent.length).toBeGreaterThan(0);
-    expect(sent.map((f) => f.seq)).toEqual(recorded.map((_, i) => i));
-    expect(Buffer.concat(sent.map((f) => f.pcm)).equals(Buffer.concat(recorded.map((f) => f.bytes)))).toBe(true);
+    expect(framesSent(weapp).length).toBeGreaterThan(0);
+    expectSentAsRecorded(weapp, weapp.recorder.runs[0]!.frames.filter((f) => f.bytes.length > 0));
   }, 60_000);
 
   it('shows why when the microphone is refused, and does not claim to record', async () => {
-    const interviewId = await createInterview('王可欣', true);
-    const weapp = phone({ recordPermission: () => false });
-    const page = weapp.open('pages/interviewer/notes/index', { id: interviewId });
+    const { weapp, page } = await openNotes('王可欣', true, { recordPermission: () => false });
     await until(page, '开始录音');
     tap(page, 'start-recording');
     const shown = await until(page, 'operateRecorder:fail auth deny');
@@ -436,9 +403,7 @@ describe('weapp live notes in a Node vm', () => {
   }, 60_000);
 
   it('without the candidate’s consent offers typed notes only and never touches the microphone', async () => {
-    const interviewId = await createInterview('周子航', false);
-    const weapp = phone();
-    const page = weapp.open('pages/interviewer/notes/index', { id: interviewId });
+    const { weapp, page } = await openNotes('周子航', false);
     const shown = await until(page, '仅文字笔记');
     expect(shown).not.toContain('开始录音');
     expect(findSid(page.data, 'start-recording')).toBeUndefined();
